@@ -1,0 +1,57 @@
+/*
+ * conf - the configuration file, parsed and validated by libconfuse.
+ *
+ * conf_load() reads one file into a plain struct conf and frees every
+ * libconfuse object before it returns, so nothing else in preforkd sees
+ * libconfuse.  Strict: an unknown key, a wrong type, a value out of range or
+ * a key set twice is an error.  Errors are written into the caller's buffer
+ * as "FILE:LINE: KEY: reason" (or "cannot open FILE: reason"); logging them
+ * and choosing the exit status is the caller's business.
+ */
+#ifndef PREFORKD_CONF_H
+#define PREFORKD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONF_PORT_MIN		1
+#define CONF_PORT_MAX		65535
+#define CONF_WORKERS_MIN	1
+#define CONF_WORKERS_MAX	1024
+
+/* All in seconds. */
+struct conf_timeouts {
+	int read;		/* a request (http: whole header) / each echo read */
+	int write;		/* each write that makes no progress */
+	int keepalive;		/* idle between requests */
+	int linger;		/* drain after shutdown(SHUT_WR) */
+	int graceful;		/* stop/reload wait for busy workers */
+	int hang;		/* busy with no report: killed */
+};
+
+struct conf {
+	char *path;		/* the file, as given */
+	char *dir;		/* its directory: base of relative paths */
+	int port;
+	char **bind;		/* numeric IPv4/IPv6 addresses */
+	size_t nbind;
+	int workers;
+	char *service;		/* a name service_find() knows */
+	char *user;		/* "" : stay who we are */
+	int backlog;
+	long max_requests;	/* 0: never recycle */
+	long max_requests_jitter;
+	int log_level;		/* LOG_ERR .. LOG_DEBUG */
+	bool access_log;
+	struct conf_timeouts timeouts;
+};
+
+/* 0 on success; -1 with a message in err (out is then left zeroed). */
+int conf_load(const char *path, struct conf *out, char *err, size_t errlen);
+void conf_free(struct conf *cf);
+
+/* The effective configuration, in the file's own syntax. */
+void conf_print(const struct conf *cf, FILE *fp);
+
+#endif
