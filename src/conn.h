@@ -1,0 +1,78 @@
+/*
+ * conn - every byte a worker moves on a client connection goes through here.
+ *
+ * The socket is non-blocking; every recv and send here also passes
+ * MSG_DONTWAIT, so none can block even on a descriptor accepted without
+ * SOCK_NONBLOCK.  Each call first tries the transfer and only waits (ppoll)
+ * when the kernel says it would block, so a busy connection costs no extra
+ * syscall.  EINTR and partial transfers are normal events:
+ * the loops resume them with the time that is left.  Timeouts are relative,
+ * in milliseconds, and bound one call: for a read, the wait for any data;
+ * for a send, each wait in which no byte could be written.
+ *
+ * Errors: -1 with errno set; ETIMEDOUT when a wait ran out.  A read of 0
+ * bytes is the peer's EOF, never an error.  Nothing here logs: callers know
+ * what the connection was doing and say so.
+ */
+#ifndef PREFORKD_CONN_H
+#define PREFORKD_CONN_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#define CONN_PEER_MAX 64	/* "[ffff:...:ffff]:65535" fits */
+
+struct conf_timeouts;
+
+struct conn {
+	int fd;
+	int read_timeout_ms;
+	int write_timeout_ms;
+	int linger_ms;
+	struct sockaddr_storage peer_addr;
+	socklen_t peer_len;
+	char peer[CONN_PEER_MAX];	/* "1.2.3.4:5678", "[::1]:5678" */
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+};
+
+/*
+ * Signals unblocked while a worker waits: the worker keeps its stop signals
+ * blocked and lets them in only inside waits, so a stop request can never
+ * slip between a check of the stop flag and the wait.  NULL: current mask.
+ */
+void conn_set_wait_mask(const sigset_t *mask);
+
+void conn_init(struct conn *c, int fd, const struct sockaddr *peer,
+    socklen_t peer_len, const struct conf_timeouts *to);
+
+/* 1 ready, 0 timed out, -1 error.  timeout_ms < 0 waits forever. */
+int conn_wait(int fd, short events, int timeout_ms);
+
+/*
+ * >0 bytes read, 0 EOF, -1 error (ETIMEDOUT: nothing came in timeout_ms;
+ * EINVAL: len 0, which could not be told from EOF).
+ */
+ssize_t conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms);
+
+/* 0 when every byte is sent; -1 otherwise (ETIMEDOUT: peer not reading). */
+int conn_send_all(struct conn *c, const void *buf, size_t len);
+
+/*
+ * Lingering close: shutdown(SHUT_WR), read and discard until the peer's EOF
+ * for at most linger_ms in all, then close().  The reply is never cut by a
+ * reset.  linger_ms <= 0, or a failed shutdown (peer gone): no drain.
+ * Both closes set fd to -1 and do nothing when it already is.
+ */
+void conn_close(struct conn *c);
+
+/* Close at once, for a connection already broken (reset, timed out). */
+void conn_abort(struct conn *c);
+
+/* Formats an address as "1.2.3.4:5678" or "[::1]:5678". */
+void conn_format_addr(const struct sockaddr *sa, socklen_t len, char *buf,
+    size_t buflen);
+
+#endif

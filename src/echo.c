@@ -1,0 +1,120 @@
+/*
+ * echo - the RFC 862 echo service: every byte received goes back, until
+ * the client's EOF.
+ *
+ * Owns one 64 KiB buffer per process (a worker serves one connection at a
+ * time).  Exports echo_handle(), the service handler.  Each read waits at
+ * most timeouts.read and each write that makes no progress at most
+ * timeouts.write (both enforced by conn).  How the exchange ended decides
+ * the close and the access record "CLIENT echo IN OUT MS END":
+ *   eof            the client is done: lingering close;
+ *   read-timeout   a silent client: lingering close too (see echo_finish);
+ *   write-timeout  a client that does not read: abort;
+ *   reset          the connection broke under us: abort;
+ *   error          anything else: abort, and a warning, since only a bug
+ *                  of ours or of the system gets there.
+ * Timeouts and resets are the client's doing and stay at info level.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "conf.h"
+#include "conn.h"
+#include "log.h"
+#include "service.h"
+
+#define ECHO_BUF_SIZE	(64 * 1024)
+
+enum echo_end {
+	ECHO_EOF,
+	ECHO_READ_TIMEOUT,
+	ECHO_WRITE_TIMEOUT,
+	ECHO_RESET,
+	ECHO_ERROR,
+};
+
+static const char *const echo_end_names[] = {
+	[ECHO_EOF] = "eof",
+	[ECHO_READ_TIMEOUT] = "read-timeout",
+	[ECHO_WRITE_TIMEOUT] = "write-timeout",
+	[ECHO_RESET] = "reset",
+	[ECHO_ERROR] = "error",
+};
+
+/*
+ * What a failed conn_recv/conn_send_all means: the peer or the network
+ * broke the connection (reset), it ran out of time (timed_out: which
+ * timeout depends on the call), or something unexpected (error).
+ */
+static enum echo_end
+echo_end_of(int err, enum echo_end timed_out)
+{
+	switch (err) {
+	case ETIMEDOUT:
+		return timed_out;
+	case ECONNRESET:
+	case EPIPE:
+	case ECONNABORTED:
+	case ENETRESET:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		return ECHO_RESET;
+	default:
+		return ECHO_ERROR;
+	}
+}
+
+/* Echoes until the client's EOF or a failure; errno tells which failure. */
+static enum echo_end
+echo_pump(struct conn *c, char *buf, size_t len)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = conn_recv(c, buf, len, c->read_timeout_ms);
+		if (n == 0)
+			return ECHO_EOF;
+		if (n < 0)
+			return echo_end_of(errno, ECHO_READ_TIMEOUT);
+		if (conn_send_all(c, buf, (size_t)n) < 0)
+			return echo_end_of(errno, ECHO_WRITE_TIMEOUT);
+	}
+}
+
+/*
+ * After EOF, and after a read timeout as well, every byte echoed is already
+ * queued; what could still cut it is a reset from closing on unread input,
+ * so both close lingering (bounded by timeouts.linger).  After a write
+ * timeout the client is not reading: lingering would only wait for nothing.
+ * After a reset or an error there is no connection left to be polite to.
+ */
+static void
+echo_finish(struct conn *c, enum echo_end end)
+{
+	if (end == ECHO_EOF || end == ECHO_READ_TIMEOUT)
+		conn_close(c);
+	else
+		conn_abort(c);
+}
+
+void
+echo_handle(struct conn *c, const struct conf *cf)
+{
+	static char buf[ECHO_BUF_SIZE];
+	uint64_t start = clock_now_ms();
+	enum echo_end end = echo_pump(c, buf, sizeof(buf));
+
+	if (end == ECHO_ERROR)
+		log_warning_errno("%s: echo", c->peer);
+	/* Logged before the close, so the record exists by the time the
+	 * client sees our FIN. */
+	if (cf->access_log)
+		log_info("%s echo %" PRIu64 " %" PRIu64 " %" PRIu64 " %s",
+		    c->peer, c->bytes_in, c->bytes_out, clock_now_ms() - start,
+		    echo_end_names[end]);
+	echo_finish(c, end);
+}

@@ -1,0 +1,867 @@
+/*
+ * test_conn - the transfer loops of conn.c against faked syscalls.
+ *
+ * conn.o (and echo.o, for the last two tests) are linked with
+ *   -Wl,--wrap=recv,--wrap=send,--wrap=ppoll,--wrap=shutdown,--wrap=close
+ *   -Wl,--wrap=clock_gettime
+ * so every syscall they make lands in a __wrap_ fake below, scripted with
+ * will_return/expect_value.  CLOCK_MONOTONIC is a fake clock that moves
+ * only when a test says so (a fake ppoll that "waits", a flooding peer);
+ * other clocks (log.c's wall clock) reach the real clock_gettime.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "conn.h"
+#include "service.h"
+
+#define FAKE_FD		7
+#define NS_PER_MS	INT64_C(1000000)
+#define NS_PER_S	INT64_C(1000000000)
+#define MS(n)		((int64_t)(n) * NS_PER_MS)
+#define NO_TIMEOUT	INT64_C(-1)	/* ppoll given no timespec */
+
+ssize_t __wrap_recv(int fd, void *buf, size_t len, int flags);
+ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags);
+int __wrap_ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
+    const sigset_t *mask);
+int __wrap_shutdown(int fd, int how);
+int __wrap_close(int fd);
+int __wrap_clock_gettime(clockid_t id, struct timespec *ts);
+int __real_clock_gettime(clockid_t id, struct timespec *ts);
+
+/* ---- the fake kernel ---- */
+
+static int64_t fake_now;		/* CLOCK_MONOTONIC, ns */
+static char wire[1024];			/* every byte send accepted, in order */
+static size_t wire_len;
+static int last_send_flags;
+static const sigset_t *last_ppoll_mask;
+static int close_calls;
+static int recv_calls;
+static size_t flood_len;		/* > 0: a peer that never stops */
+static int64_t flood_cost;		/* time each flooded recv takes */
+
+int
+__wrap_clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (id != CLOCK_MONOTONIC)
+		return __real_clock_gettime(id, ts);
+	ts->tv_sec = (time_t)(fake_now / NS_PER_S);
+	ts->tv_nsec = (long)(fake_now % NS_PER_S);
+	return 0;
+}
+
+/* Scripted: a length, then the bytes (> 0) or the errno (< 0). */
+ssize_t
+__wrap_recv(int fd, void *buf, size_t len, int flags)
+{
+	ssize_t ret;
+
+	assert_int_equal(fd, FAKE_FD);
+	assert_true(flags & MSG_DONTWAIT);
+	recv_calls++;
+	if (flood_len > 0) {
+		assert_true(recv_calls < 1000);	/* a drain that never stops */
+		assert_true(len >= flood_len);
+		memset(buf, 'x', flood_len);
+		fake_now += flood_cost;
+		return (ssize_t)flood_len;
+	}
+	ret = mock_type(ssize_t);
+	if (ret > 0) {
+		assert_true((size_t)ret <= len);
+		memcpy(buf, mock_ptr_type(const char *), (size_t)ret);
+	} else if (ret < 0) {
+		errno = mock_type(int);
+	}
+	return ret;
+}
+
+static void
+will_recv_data(const char *s)
+{
+	will_return(__wrap_recv, (ssize_t)strlen(s));
+	will_return(__wrap_recv, s);
+}
+
+static void
+will_recv_eof(void)
+{
+	will_return(__wrap_recv, 0);
+}
+
+static void
+will_recv_error(int err)
+{
+	will_return(__wrap_recv, -1);
+	will_return(__wrap_recv, err);
+}
+
+/* Scripted: the exact bytes send must be given, what it returns, errno. */
+ssize_t
+__wrap_send(int fd, const void *buf, size_t len, int flags)
+{
+	const char *given = mock_ptr_type(const char *);
+	ssize_t ret = mock_type(ssize_t);
+
+	assert_int_equal(fd, FAKE_FD);
+	last_send_flags = flags;
+	assert_int_equal(len, strlen(given));
+	assert_memory_equal(buf, given, len);
+	if (ret > 0) {
+		assert_true(wire_len + (size_t)ret <= sizeof(wire));
+		memcpy(wire + wire_len, buf, (size_t)ret);
+		wire_len += (size_t)ret;
+	} else if (ret < 0) {
+		errno = mock_type(int);
+	}
+	return ret;
+}
+
+static void
+will_send_accept(const char *given, size_t n)
+{
+	will_return(__wrap_send, given);
+	will_return(__wrap_send, (ssize_t)n);
+}
+
+static void
+will_send_error(const char *given, int err)
+{
+	will_return(__wrap_send, given);
+	will_return(__wrap_send, -1);
+	will_return(__wrap_send, err);
+}
+
+/*
+ * Checks the events and the timeout it is given (ns, NO_TIMEOUT for none);
+ * then lets `took` ns pass on the fake clock and returns the scripted
+ * result: revents when ready, errno when -1.
+ */
+int
+__wrap_ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
+    const sigset_t *mask)
+{
+	int64_t timeout_ns = tmo == NULL ? NO_TIMEOUT :
+	    (int64_t)tmo->tv_sec * NS_PER_S + tmo->tv_nsec;
+	int events;
+	int ret;
+
+	assert_int_equal(nfds, 1);
+	assert_int_equal(fds[0].fd, FAKE_FD);
+	events = fds[0].events;
+	check_expected(events);
+	check_expected(timeout_ns);
+	last_ppoll_mask = mask;
+	fake_now += mock_type(int64_t);
+	ret = mock_type(int);
+	if (ret < 0)
+		errno = mock_type(int);
+	else
+		fds[0].revents = (short)mock_type(int);
+	return ret;
+}
+
+static void
+expect_ppoll(int events, int64_t timeout_ns, int64_t took, int ret, int aux)
+{
+	expect_value(__wrap_ppoll, events, events);
+	expect_value(__wrap_ppoll, timeout_ns, timeout_ns);
+	will_return(__wrap_ppoll, took);
+	will_return(__wrap_ppoll, ret);
+	will_return(__wrap_ppoll, aux);
+}
+
+static void
+expect_ppoll_ready(int events, int64_t timeout_ns, int64_t took, int revents)
+{
+	expect_ppoll(events, timeout_ns, took, 1, revents);
+}
+
+static void
+expect_ppoll_timeout(int events, int64_t timeout_ns)
+{
+	expect_ppoll(events, timeout_ns, timeout_ns, 0, 0);
+}
+
+static void
+expect_ppoll_interrupted(int events, int64_t timeout_ns, int64_t took)
+{
+	expect_ppoll(events, timeout_ns, took, -1, EINTR);
+}
+
+int
+__wrap_shutdown(int fd, int how)
+{
+	int ret;
+
+	assert_int_equal(fd, FAKE_FD);
+	check_expected(how);
+	ret = mock_type(int);
+	if (ret < 0)
+		errno = mock_type(int);
+	return ret;
+}
+
+static void
+expect_shutdown(int ret, int err)
+{
+	expect_value(__wrap_shutdown, how, SHUT_WR);
+	will_return(__wrap_shutdown, ret);
+	if (ret < 0)
+		will_return(__wrap_shutdown, err);
+}
+
+int
+__wrap_close(int fd)
+{
+	check_expected(fd);
+	close_calls++;
+	return 0;
+}
+
+static void
+expect_close(void)
+{
+	expect_value(__wrap_close, fd, FAKE_FD);
+}
+
+/* ---- fixture ---- */
+
+static const struct conf_timeouts test_timeouts = {
+	.read = 5, .write = 3, .keepalive = 5, .linger = 2,
+	.graceful = 30, .hang = 120,
+};
+
+static int
+setup(void **state)
+{
+	static struct conn c;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	fake_now = 1000 * NS_PER_S;
+	wire_len = 0;
+	last_send_flags = 0;
+	last_ppoll_mask = NULL;
+	close_calls = 0;
+	recv_calls = 0;
+	flood_len = 0;
+	flood_cost = 0;
+	conn_set_wait_mask(NULL);
+	sin.sin_port = htons(40312);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	conn_init(&c, FAKE_FD, (struct sockaddr *)&sin, sizeof(sin),
+	    &test_timeouts);
+	*state = &c;
+	return 0;
+}
+
+static void
+assert_wire(const char *s)
+{
+	assert_int_equal(wire_len, strlen(s));
+	assert_memory_equal(wire, s, wire_len);
+}
+
+/* ---- conn_init, conn_format_addr ---- */
+
+static void
+test_conn_init_converts_timeouts_to_ms_and_formats_the_peer(void **state)
+{
+	struct conn *c = *state;
+
+	assert_int_equal(c->fd, FAKE_FD);
+	assert_int_equal(c->read_timeout_ms, 5000);
+	assert_int_equal(c->write_timeout_ms, 3000);
+	assert_int_equal(c->linger_ms, 2000);
+	assert_string_equal(c->peer, "127.0.0.1:40312");
+	assert_int_equal(c->peer_len, sizeof(struct sockaddr_in));
+	assert_int_equal(c->bytes_in, 0);
+	assert_int_equal(c->bytes_out, 0);
+}
+
+static void
+test_conn_init_without_a_peer_says_unknown(void **state)
+{
+	struct conn c;
+
+	(void)state;
+	conn_init(&c, FAKE_FD, NULL, 0, &test_timeouts);
+	assert_string_equal(c.peer, "unknown");
+	assert_int_equal(c.peer_len, 0);
+}
+
+static void
+test_conn_format_addr_writes_ipv4_as_address_colon_port(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	char buf[CONN_PEER_MAX];
+
+	(void)state;
+	sin.sin_port = htons(8080);
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr), 1);
+	conn_format_addr((struct sockaddr *)&sin, sizeof(sin), buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "192.0.2.7:8080");
+}
+
+static void
+test_conn_format_addr_writes_ipv6_in_brackets(void **state)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	char buf[CONN_PEER_MAX];
+
+	(void)state;
+	sin6.sin6_port = htons(65535);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr),
+	    1);
+	conn_format_addr((struct sockaddr *)&sin6, sizeof(sin6), buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "[2001:db8::1]:65535");
+}
+
+static void
+test_conn_format_addr_fits_the_longest_ipv6_in_conn_peer_max(void **state)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	char buf[CONN_PEER_MAX];
+	const char *longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+
+	(void)state;
+	sin6.sin6_port = htons(65535);
+	assert_int_equal(inet_pton(AF_INET6, longest, &sin6.sin6_addr), 1);
+	conn_format_addr((struct sockaddr *)&sin6, sizeof(sin6), buf,
+	    sizeof(buf));
+	assert_string_equal(buf,
+	    "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535");
+}
+
+static void
+test_conn_format_addr_says_unknown_for_unix_and_unknown_families(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_storage ss = { .ss_family = 12345 };
+	char buf[CONN_PEER_MAX];
+
+	(void)state;
+	conn_format_addr((struct sockaddr *)&sun, sizeof(sun), buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "unknown");
+	conn_format_addr((struct sockaddr *)&ss, sizeof(ss), buf, sizeof(buf));
+	assert_string_equal(buf, "unknown");
+}
+
+static void
+test_conn_format_addr_says_unknown_for_a_truncated_address(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	char buf[CONN_PEER_MAX];
+
+	(void)state;
+	conn_format_addr((struct sockaddr *)&sin, sizeof(sin) - 1, buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "unknown");
+}
+
+/* ---- conn_recv ---- */
+
+static void
+test_conn_recv_returns_the_bytes_read_and_counts_them(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	will_recv_data("hello");
+	assert_int_equal(conn_recv(c, buf, sizeof(buf), 1000), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(c->bytes_in, 5);
+}
+
+static void
+test_conn_recv_returns_0_at_eof(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	will_recv_eof();
+	assert_int_equal(conn_recv(c, buf, sizeof(buf), 1000), 0);
+	assert_int_equal(c->bytes_in, 0);
+}
+
+static void
+test_conn_recv_retries_after_eintr(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	will_recv_error(EINTR);
+	will_recv_data("abc");
+	assert_int_equal(conn_recv(c, buf, sizeof(buf), 1000), 3);
+	assert_memory_equal(buf, "abc", 3);
+}
+
+static void
+test_conn_recv_waits_for_pollin_on_eagain_then_reads(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	will_recv_error(EAGAIN);
+	expect_ppoll_ready(POLLIN, MS(1000), MS(10), POLLIN);
+	will_recv_data("late");
+	assert_int_equal(conn_recv(c, buf, sizeof(buf), 1000), 4);
+	assert_memory_equal(buf, "late", 4);
+	assert_int_equal(c->bytes_in, 4);
+}
+
+static void
+test_conn_recv_fails_with_etimedout_when_nothing_comes(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	will_recv_error(EWOULDBLOCK);
+	expect_ppoll_timeout(POLLIN, MS(1000));
+	errno = 0;
+	assert_int_equal(conn_recv(c, buf, sizeof(buf), 1000), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+}
+
+static void
+test_conn_recv_keeps_one_deadline_across_spurious_wakeups(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	will_recv_error(EAGAIN);
+	expect_ppoll_ready(POLLIN, MS(1000), MS(400), POLLIN);
+	will_recv_error(EAGAIN);
+	expect_ppoll_timeout(POLLIN, MS(600));
+	assert_int_equal(conn_recv(c, buf, sizeof(buf), 1000), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+}
+
+static void
+test_conn_recv_lets_the_read_report_the_error_after_pollhup(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	will_recv_error(EAGAIN);
+	expect_ppoll_ready(POLLIN, MS(1000), 0, POLLHUP | POLLERR);
+	will_recv_error(ECONNRESET);
+	assert_int_equal(conn_recv(c, buf, sizeof(buf), 1000), -1);
+	assert_int_equal(errno, ECONNRESET);
+}
+
+static void
+test_conn_recv_reports_errors_as_they_are(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	will_recv_error(ECONNRESET);
+	assert_int_equal(conn_recv(c, buf, sizeof(buf), 1000), -1);
+	assert_int_equal(errno, ECONNRESET);
+}
+
+static void
+test_conn_recv_of_0_bytes_is_einval_not_eof(void **state)
+{
+	struct conn *c = *state;
+	char buf[1];
+
+	assert_int_equal(conn_recv(c, buf, 0, 1000), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(recv_calls, 0);
+}
+
+/* ---- conn_wait ---- */
+
+static void
+test_conn_wait_resumes_after_eintr_with_the_time_left(void **state)
+{
+	(void)state;
+	expect_ppoll_interrupted(POLLIN, MS(1000), MS(300));
+	expect_ppoll_ready(POLLIN, MS(700), MS(5), POLLIN);
+	assert_int_equal(conn_wait(FAKE_FD, POLLIN, 1000), 1);
+}
+
+static void
+test_conn_wait_after_eintr_past_the_deadline_looks_once_more(void **state)
+{
+	(void)state;
+	expect_ppoll_interrupted(POLLOUT, MS(100), MS(250));
+	expect_ppoll_timeout(POLLOUT, 0);
+	assert_int_equal(conn_wait(FAKE_FD, POLLOUT, 100), 0);
+}
+
+static void
+test_conn_wait_with_a_negative_timeout_waits_forever(void **state)
+{
+	(void)state;
+	expect_ppoll_ready(POLLIN, NO_TIMEOUT, MS(99999), POLLIN);
+	assert_int_equal(conn_wait(FAKE_FD, POLLIN, -1), 1);
+}
+
+static void
+test_conn_wait_uses_the_mask_set_by_conn_set_wait_mask(void **state)
+{
+	sigset_t mask;
+
+	(void)state;
+	sigemptyset(&mask);
+	expect_ppoll_ready(POLLIN, MS(10), 0, POLLIN);
+	assert_int_equal(conn_wait(FAKE_FD, POLLIN, 10), 1);
+	assert_null(last_ppoll_mask);
+
+	conn_set_wait_mask(&mask);
+	expect_ppoll_ready(POLLIN, MS(10), 0, POLLIN);
+	assert_int_equal(conn_wait(FAKE_FD, POLLIN, 10), 1);
+	assert_ptr_equal(last_ppoll_mask, &mask);
+	conn_set_wait_mask(NULL);
+}
+
+static void
+test_conn_wait_reports_ppoll_errors(void **state)
+{
+	(void)state;
+	expect_ppoll(POLLIN, MS(10), 0, -1, ENOMEM);
+	assert_int_equal(conn_wait(FAKE_FD, POLLIN, 10), -1);
+	assert_int_equal(errno, ENOMEM);
+}
+
+/* ---- conn_send_all ---- */
+
+static void
+test_conn_send_all_resumes_partial_sends_until_every_byte_is_out(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("hello world", 3);
+	will_send_accept("lo world", 2);
+	will_send_accept(" world", 6);
+	assert_int_equal(conn_send_all(c, "hello world", 11), 0);
+	assert_wire("hello world");
+	assert_int_equal(c->bytes_out, 11);
+}
+
+static void
+test_conn_send_all_retries_after_eintr(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_error("abc", EINTR);
+	will_send_accept("abc", 3);
+	assert_int_equal(conn_send_all(c, "abc", 3), 0);
+	assert_wire("abc");
+}
+
+static void
+test_conn_send_all_waits_for_pollout_on_eagain_then_sends_the_rest(
+    void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("abcdef", 2);
+	will_send_error("cdef", EAGAIN);
+	expect_ppoll_ready(POLLOUT, MS(3000), MS(20), POLLOUT);
+	will_send_accept("cdef", 4);
+	assert_int_equal(conn_send_all(c, "abcdef", 6), 0);
+	assert_wire("abcdef");
+	assert_int_equal(c->bytes_out, 6);
+}
+
+static void
+test_conn_send_all_fails_with_etimedout_when_the_peer_does_not_read(
+    void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("abcdef", 1);
+	will_send_error("bcdef", EAGAIN);
+	expect_ppoll_timeout(POLLOUT, MS(3000));
+	errno = 0;
+	assert_int_equal(conn_send_all(c, "abcdef", 6), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_int_equal(c->bytes_out, 1);	/* how far it got */
+}
+
+static void
+test_conn_send_all_gives_the_full_write_timeout_again_after_progress(
+    void **state)
+{
+	struct conn *c = *state;
+
+	will_send_error("abcd", EAGAIN);
+	expect_ppoll_ready(POLLOUT, MS(3000), MS(2900), POLLOUT);
+	will_send_accept("abcd", 1);
+	will_send_error("bcd", EAGAIN);
+	expect_ppoll_ready(POLLOUT, MS(3000), MS(2900), POLLOUT);
+	will_send_accept("bcd", 3);
+	assert_int_equal(conn_send_all(c, "abcd", 4), 0);
+	assert_wire("abcd");
+}
+
+static void
+test_conn_send_all_fails_with_epipe_when_the_peer_is_gone(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_error("abc", EPIPE);
+	assert_int_equal(conn_send_all(c, "abc", 3), -1);
+	assert_int_equal(errno, EPIPE);
+}
+
+static void
+test_conn_send_all_passes_msg_nosignal_and_never_blocks(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("x", 1);
+	assert_int_equal(conn_send_all(c, "x", 1), 0);
+	assert_true(last_send_flags & MSG_NOSIGNAL);
+	assert_true(last_send_flags & MSG_DONTWAIT);
+}
+
+static void
+test_conn_send_all_treats_a_send_of_0_as_a_broken_connection(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("abc", 0);
+	assert_int_equal(conn_send_all(c, "abc", 3), -1);
+	assert_int_equal(errno, EPIPE);
+}
+
+static void
+test_conn_send_all_of_nothing_sends_nothing(void **state)
+{
+	struct conn *c = *state;
+
+	assert_int_equal(conn_send_all(c, "", 0), 0);
+	assert_int_equal(wire_len, 0);
+}
+
+/* ---- conn_close, conn_abort ---- */
+
+static void
+test_conn_close_shuts_down_drains_until_eof_then_closes_once(void **state)
+{
+	struct conn *c = *state;
+
+	expect_shutdown(0, 0);
+	will_recv_data("unread request");
+	will_recv_data("more");
+	will_recv_eof();
+	expect_close();
+	conn_close(c);
+	assert_int_equal(close_calls, 1);
+	assert_int_equal(c->fd, -1);
+	assert_int_equal(c->bytes_in, 0);	/* drained, not counted */
+	conn_close(c);				/* twice is harmless */
+	assert_int_equal(close_calls, 1);
+}
+
+static void
+test_conn_close_waits_for_the_peer_within_what_is_left_of_linger(
+    void **state)
+{
+	struct conn *c = *state;
+
+	expect_shutdown(0, 0);
+	will_recv_error(EAGAIN);
+	expect_ppoll_ready(POLLIN, MS(2000), MS(1500), POLLIN);
+	will_recv_data("late");
+	will_recv_error(EAGAIN);
+	expect_ppoll_timeout(POLLIN, MS(500));
+	expect_close();
+	conn_close(c);
+	assert_int_equal(close_calls, 1);
+}
+
+static void
+test_conn_close_stops_draining_at_the_deadline_when_the_peer_keeps_sending(
+    void **state)
+{
+	struct conn *c = *state;
+
+	c->linger_ms = 100;
+	flood_len = 512;
+	flood_cost = MS(30);	/* each read "takes" 30 ms: 0, 30, 60, 90 */
+	expect_shutdown(0, 0);
+	expect_close();
+	conn_close(c);
+	assert_int_equal(recv_calls, 4);
+	assert_int_equal(close_calls, 1);
+	assert_int_equal(c->fd, -1);
+}
+
+static void
+test_conn_close_with_linger_0_skips_the_drain(void **state)
+{
+	struct conn *c = *state;
+
+	c->linger_ms = 0;
+	expect_shutdown(0, 0);
+	expect_close();
+	conn_close(c);
+	assert_int_equal(recv_calls, 0);
+	assert_int_equal(close_calls, 1);
+}
+
+static void
+test_conn_close_after_a_failed_shutdown_just_closes(void **state)
+{
+	struct conn *c = *state;
+
+	expect_shutdown(-1, ENOTCONN);
+	expect_close();
+	conn_close(c);
+	assert_int_equal(recv_calls, 0);
+	assert_int_equal(close_calls, 1);
+	assert_int_equal(c->fd, -1);
+}
+
+static void
+test_conn_close_stops_draining_on_a_reset(void **state)
+{
+	struct conn *c = *state;
+
+	expect_shutdown(0, 0);
+	will_recv_error(ECONNRESET);
+	expect_close();
+	conn_close(c);
+	assert_int_equal(close_calls, 1);
+}
+
+static void
+test_conn_close_on_fd_minus_1_does_nothing(void **state)
+{
+	struct conn *c = *state;
+
+	c->fd = -1;
+	conn_close(c);
+	conn_abort(c);
+	assert_int_equal(close_calls, 0);
+	assert_int_equal(recv_calls, 0);
+}
+
+static void
+test_conn_abort_closes_at_once_without_shutdown(void **state)
+{
+	struct conn *c = *state;
+
+	expect_close();
+	conn_abort(c);
+	assert_int_equal(close_calls, 1);
+	assert_int_equal(c->fd, -1);
+}
+
+/* ---- echo over the same fakes ---- */
+
+static void
+test_echo_sends_back_what_it_read_then_closes_lingering(void **state)
+{
+	struct conn *c = *state;
+	struct conf cf = { .access_log = false };
+
+	will_recv_data("abc");
+	will_send_accept("abc", 3);
+	will_recv_eof();
+	expect_shutdown(0, 0);
+	will_recv_eof();		/* the drain sees the same EOF */
+	expect_close();
+	echo_handle(c, &cf);
+	assert_wire("abc");
+	assert_int_equal(c->bytes_in, 3);
+	assert_int_equal(c->bytes_out, 3);
+	assert_int_equal(close_calls, 1);
+	assert_int_equal(c->fd, -1);
+}
+
+static void
+test_echo_aborts_without_shutdown_when_the_client_stops_reading(
+    void **state)
+{
+	struct conn *c = *state;
+	struct conf cf = { .access_log = false };
+
+	will_recv_data("abc");
+	will_send_error("abc", EAGAIN);
+	expect_ppoll_timeout(POLLOUT, MS(3000));
+	expect_close();
+	echo_handle(c, &cf);
+	assert_int_equal(close_calls, 1);
+	assert_int_equal(wire_len, 0);
+}
+
+#define T(f) cmocka_unit_test_setup(f, setup)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_conn_init_converts_timeouts_to_ms_and_formats_the_peer),
+		T(test_conn_init_without_a_peer_says_unknown),
+		T(test_conn_format_addr_writes_ipv4_as_address_colon_port),
+		T(test_conn_format_addr_writes_ipv6_in_brackets),
+		T(test_conn_format_addr_fits_the_longest_ipv6_in_conn_peer_max),
+		T(test_conn_format_addr_says_unknown_for_unix_and_unknown_families),
+		T(test_conn_format_addr_says_unknown_for_a_truncated_address),
+		T(test_conn_recv_returns_the_bytes_read_and_counts_them),
+		T(test_conn_recv_returns_0_at_eof),
+		T(test_conn_recv_retries_after_eintr),
+		T(test_conn_recv_waits_for_pollin_on_eagain_then_reads),
+		T(test_conn_recv_fails_with_etimedout_when_nothing_comes),
+		T(test_conn_recv_keeps_one_deadline_across_spurious_wakeups),
+		T(test_conn_recv_lets_the_read_report_the_error_after_pollhup),
+		T(test_conn_recv_reports_errors_as_they_are),
+		T(test_conn_recv_of_0_bytes_is_einval_not_eof),
+		T(test_conn_wait_resumes_after_eintr_with_the_time_left),
+		T(test_conn_wait_after_eintr_past_the_deadline_looks_once_more),
+		T(test_conn_wait_with_a_negative_timeout_waits_forever),
+		T(test_conn_wait_uses_the_mask_set_by_conn_set_wait_mask),
+		T(test_conn_wait_reports_ppoll_errors),
+		T(test_conn_send_all_resumes_partial_sends_until_every_byte_is_out),
+		T(test_conn_send_all_retries_after_eintr),
+		T(test_conn_send_all_waits_for_pollout_on_eagain_then_sends_the_rest),
+		T(test_conn_send_all_fails_with_etimedout_when_the_peer_does_not_read),
+		T(test_conn_send_all_gives_the_full_write_timeout_again_after_progress),
+		T(test_conn_send_all_fails_with_epipe_when_the_peer_is_gone),
+		T(test_conn_send_all_passes_msg_nosignal_and_never_blocks),
+		T(test_conn_send_all_treats_a_send_of_0_as_a_broken_connection),
+		T(test_conn_send_all_of_nothing_sends_nothing),
+		T(test_conn_close_shuts_down_drains_until_eof_then_closes_once),
+		T(test_conn_close_waits_for_the_peer_within_what_is_left_of_linger),
+		T(test_conn_close_stops_draining_at_the_deadline_when_the_peer_keeps_sending),
+		T(test_conn_close_with_linger_0_skips_the_drain),
+		T(test_conn_close_after_a_failed_shutdown_just_closes),
+		T(test_conn_close_stops_draining_on_a_reset),
+		T(test_conn_close_on_fd_minus_1_does_nothing),
+		T(test_conn_abort_closes_at_once_without_shutdown),
+		T(test_echo_sends_back_what_it_read_then_closes_lingering),
+		T(test_echo_aborts_without_shutdown_when_the_client_stops_reading),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
