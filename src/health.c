@@ -1,0 +1,185 @@
+/*
+ * health - encode and decode the health-pipe record.
+ *
+ * Wire layout (big-endian, HEALTH_RECORD_SIZE bytes):
+ *
+ *   0  u16 magic "PF"     2  u8 version      3  u8 state
+ *   4  u32 pid            8  u32 cookie     12  u32 generation
+ *  16  u32 seq           20  u8 reason      21  u8 client family
+ *  22  u16 client port   24  u64 time_ms    32  u64 busy_since_ms
+ *  40  u64 served        48  16 bytes client address
+ *
+ * Pure functions: no syscalls, no allocation, no logging.  Decoding checks
+ * length, magic, version and state; everything else is data the reader
+ * (the master's scoreboard) judges against what it knows.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "health.h"
+
+_Static_assert(HEALTH_RECORD_SIZE <= 512, "a record must fit in PIPE_BUF");
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+void
+health_encode(const struct health_record *r, uint8_t out[HEALTH_RECORD_SIZE])
+{
+	memset(out, 0, HEALTH_RECORD_SIZE);
+	put16(out, HEALTH_MAGIC);
+	out[2] = HEALTH_VERSION;
+	out[3] = r->state;
+	put32(out + 4, r->pid);
+	put32(out + 8, r->cookie);
+	put32(out + 12, r->generation);
+	put32(out + 16, r->seq);
+	out[20] = r->reason;
+	out[21] = r->client.family;
+	put16(out + 22, r->client.port);
+	put64(out + 24, r->time_ms);
+	put64(out + 32, r->busy_since_ms);
+	put64(out + 40, r->served);
+	memcpy(out + 48, r->client.addr, sizeof(r->client.addr));
+}
+
+enum health_decode_status
+health_decode(const uint8_t *buf, size_t len, struct health_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (len < HEALTH_RECORD_SIZE)
+		return HEALTH_DECODE_SHORT;
+	if (get16(buf) != HEALTH_MAGIC)
+		return HEALTH_DECODE_BAD_MAGIC;
+	if (buf[2] != HEALTH_VERSION)
+		return HEALTH_DECODE_BAD_VERSION;
+	if (buf[3] < HEALTH_READY || buf[3] > HEALTH_EXITING)
+		return HEALTH_DECODE_BAD_STATE;
+	r->version = buf[2];
+	r->state = buf[3];
+	r->pid = get32(buf + 4);
+	r->cookie = get32(buf + 8);
+	r->generation = get32(buf + 12);
+	r->seq = get32(buf + 16);
+	r->reason = buf[20];
+	r->client.family = buf[21];
+	r->client.port = get16(buf + 22);
+	r->time_ms = get64(buf + 24);
+	r->busy_since_ms = get64(buf + 32);
+	r->served = get64(buf + 40);
+	memcpy(r->client.addr, buf + 48, sizeof(r->client.addr));
+	return HEALTH_DECODE_OK;
+}
+
+const char *
+health_decode_strerror(enum health_decode_status st)
+{
+	switch (st) {
+	case HEALTH_DECODE_OK:		return "ok";
+	case HEALTH_DECODE_SHORT:	return "short record";
+	case HEALTH_DECODE_BAD_MAGIC:	return "bad magic";
+	case HEALTH_DECODE_BAD_VERSION:	return "unknown version";
+	case HEALTH_DECODE_BAD_STATE:	return "unknown state";
+	}
+	return "unknown error";
+}
+
+const char *
+health_state_name(enum health_state st)
+{
+	switch (st) {
+	case HEALTH_READY:	return "ready";
+	case HEALTH_BUSY:	return "busy";
+	case HEALTH_IDLE:	return "idle";
+	case HEALTH_EXITING:	return "exiting";
+	}
+	return "unknown";
+}
+
+const char *
+health_exit_reason_name(enum health_exit_reason reason)
+{
+	switch (reason) {
+	case HEALTH_EXIT_NONE:		return "none";
+	case HEALTH_EXIT_STOP:		return "stop requested";
+	case HEALTH_EXIT_MAX_REQUESTS:	return "max_requests reached";
+	case HEALTH_EXIT_LIFELINE:	return "master gone";
+	case HEALTH_EXIT_ERROR:		return "error";
+	}
+	return "unknown";
+}
+
+void
+health_client_set(struct health_client *hc, const struct sockaddr *sa)
+{
+	memset(hc, 0, sizeof(*hc));
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+		hc->family = AF_INET;
+		hc->port = ntohs(sin->sin_port);
+		memcpy(hc->addr, &sin->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+		hc->family = AF_INET6;
+		hc->port = ntohs(sin6->sin6_port);
+		memcpy(hc->addr, &sin6->sin6_addr, 16);
+	}
+}
+
+void
+health_client_format(const struct health_client *hc, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (len == 0)
+		return;
+	if ((hc->family != AF_INET && hc->family != AF_INET6) ||
+	    inet_ntop(hc->family, hc->addr, host, sizeof(host)) == NULL) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len, hc->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+	    host, (unsigned)hc->port);
+}

@@ -1,0 +1,80 @@
+/*
+ * health - the record a worker writes on the health pipe, and its codec.
+ *
+ * A record is HEALTH_RECORD_SIZE bytes, far below PIPE_BUF, so each write of
+ * one record to the pipe is atomic and a reader never sees half of one.  The
+ * wire form is explicit big-endian, versioned and tagged with a magic, so a
+ * record is never confused with stray bytes.  Encode and decode are pure:
+ * no syscalls, no allocation.  Decoding treats the bytes as untrusted.
+ */
+#ifndef PREFORKD_HEALTH_H
+#define PREFORKD_HEALTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define HEALTH_MAGIC		0x5046u		/* "PF" */
+#define HEALTH_VERSION		1
+#define HEALTH_RECORD_SIZE	64
+
+enum health_state {
+	HEALTH_READY = 1,	/* started, about to accept */
+	HEALTH_BUSY = 2,	/* serving a client */
+	HEALTH_IDLE = 3,	/* done with a client, back to accept */
+	HEALTH_EXITING = 4,	/* leaving, for the reason given */
+};
+
+enum health_exit_reason {
+	HEALTH_EXIT_NONE = 0,
+	HEALTH_EXIT_STOP = 1,		/* told to stop */
+	HEALTH_EXIT_MAX_REQUESTS = 2,	/* recycled after max_requests */
+	HEALTH_EXIT_LIFELINE = 3,	/* the master went away */
+	HEALTH_EXIT_ERROR = 4,		/* cannot go on (see the log) */
+};
+
+/* A client address without the sockaddr baggage. */
+struct health_client {
+	uint8_t family;		/* AF_INET, AF_INET6, or 0: none */
+	uint16_t port;		/* host order */
+	uint8_t addr[16];	/* IPv4 in the first 4 bytes */
+};
+
+struct health_record {
+	uint8_t version;
+	uint8_t state;		/* enum health_state */
+	uint8_t reason;		/* enum health_exit_reason, for EXITING */
+	uint32_t pid;
+	uint32_t cookie;	/* unique per spawn: tells a reused pid apart */
+	uint32_t generation;	/* configuration generation of the worker */
+	uint32_t seq;		/* per worker, +1 for each record */
+	uint64_t time_ms;	/* CLOCK_MONOTONIC when written */
+	uint64_t busy_since_ms;	/* start of the current connection, or 0 */
+	uint64_t served;	/* connections finished by this worker */
+	struct health_client client;
+};
+
+enum health_decode_status {
+	HEALTH_DECODE_OK = 0,
+	HEALTH_DECODE_SHORT,		/* fewer bytes than a record */
+	HEALTH_DECODE_BAD_MAGIC,
+	HEALTH_DECODE_BAD_VERSION,
+	HEALTH_DECODE_BAD_STATE,
+};
+
+void health_encode(const struct health_record *r,
+    uint8_t out[HEALTH_RECORD_SIZE]);
+enum health_decode_status health_decode(const uint8_t *buf, size_t len,
+    struct health_record *r);
+const char *health_decode_strerror(enum health_decode_status st);
+
+const char *health_state_name(enum health_state st);
+const char *health_exit_reason_name(enum health_exit_reason reason);
+
+/* From a peer address; an unknown family gives family 0. */
+void health_client_set(struct health_client *hc, const struct sockaddr *sa);
+/* "1.2.3.4:5678", "[::1]:5678", or "-" when there is none. */
+void health_client_format(const struct health_client *hc, char *buf,
+    size_t len);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * test_health - the health-pipe record codec.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "health.h"
+
+static struct health_record
+sample_record(void)
+{
+	struct health_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.version = HEALTH_VERSION;
+	r.state = HEALTH_BUSY;
+	r.reason = HEALTH_EXIT_NONE;
+	r.pid = 4242;
+	r.cookie = 0xdeadbeef;
+	r.generation = 7;
+	r.seq = 0x01020304;
+	r.time_ms = 0x1122334455667788ull;
+	r.busy_since_ms = 123456789;
+	r.served = 1ull << 40;
+	r.client.family = AF_INET6;
+	r.client.port = 65535;
+	for (int i = 0; i < 16; i++)
+		r.client.addr[i] = (uint8_t)(0xf0 + i);
+	return r;
+}
+
+static void
+test_health_record_fits_in_an_atomic_pipe_write(void **state)
+{
+	(void)state;
+	assert_true(HEALTH_RECORD_SIZE <= 512);	/* POSIX minimum PIPE_BUF */
+}
+
+static void
+test_health_round_trip_keeps_every_field(void **state)
+{
+	struct health_record in = sample_record(), out;
+	uint8_t buf[HEALTH_RECORD_SIZE];
+
+	(void)state;
+	health_encode(&in, buf);
+	assert_int_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_OK);
+	assert_int_equal(out.version, HEALTH_VERSION);
+	assert_int_equal(out.state, in.state);
+	assert_int_equal(out.reason, in.reason);
+	assert_int_equal(out.pid, in.pid);
+	assert_int_equal(out.cookie, in.cookie);
+	assert_int_equal(out.generation, in.generation);
+	assert_int_equal(out.seq, in.seq);
+	assert_true(out.time_ms == in.time_ms);
+	assert_true(out.busy_since_ms == in.busy_since_ms);
+	assert_true(out.served == in.served);
+	assert_int_equal(out.client.family, AF_INET6);
+	assert_int_equal(out.client.port, 65535);
+	assert_memory_equal(out.client.addr, in.client.addr, 16);
+}
+
+static void
+test_health_encoding_is_big_endian(void **state)
+{
+	struct health_record in = sample_record();
+	uint8_t buf[HEALTH_RECORD_SIZE];
+
+	(void)state;
+	health_encode(&in, buf);
+	assert_int_equal(buf[0], 'P');
+	assert_int_equal(buf[1], 'F');
+	/* seq 0x01020304 at offset 16, most significant byte first */
+	assert_int_equal(buf[16], 0x01);
+	assert_int_equal(buf[19], 0x04);
+}
+
+static void
+test_health_decode_rejects_a_short_record(void **state)
+{
+	struct health_record in = sample_record(), out;
+	uint8_t buf[HEALTH_RECORD_SIZE];
+
+	(void)state;
+	health_encode(&in, buf);
+	assert_int_equal(health_decode(buf, HEALTH_RECORD_SIZE - 1, &out),
+	    HEALTH_DECODE_SHORT);
+	assert_int_equal(health_decode(buf, 0, &out), HEALTH_DECODE_SHORT);
+}
+
+static void
+test_health_decode_rejects_a_wrong_version(void **state)
+{
+	struct health_record in = sample_record(), out;
+	uint8_t buf[HEALTH_RECORD_SIZE];
+
+	(void)state;
+	health_encode(&in, buf);
+	buf[2] = HEALTH_VERSION + 1;
+	assert_int_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_BAD_VERSION);
+}
+
+static void
+test_health_decode_rejects_stray_bytes(void **state)
+{
+	uint8_t buf[HEALTH_RECORD_SIZE];
+	struct health_record out;
+
+	(void)state;
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_BAD_MAGIC);
+}
+
+static void
+test_health_decode_rejects_an_unknown_state(void **state)
+{
+	struct health_record in = sample_record(), out;
+	uint8_t buf[HEALTH_RECORD_SIZE];
+
+	(void)state;
+	health_encode(&in, buf);
+	buf[3] = 0;
+	assert_int_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_BAD_STATE);
+	buf[3] = HEALTH_EXITING + 1;
+	assert_int_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_BAD_STATE);
+}
+
+static void
+test_health_client_formats_ipv4_and_ipv6(void **state)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	struct health_client hc;
+	char buf[64];
+
+	(void)state;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(8080);
+	inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr);
+	health_client_set(&hc, (struct sockaddr *)&sin);
+	health_client_format(&hc, buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.7:8080");
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(443);
+	inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr);
+	health_client_set(&hc, (struct sockaddr *)&sin6);
+	health_client_format(&hc, buf, sizeof(buf));
+	assert_string_equal(buf, "[2001:db8::1]:443");
+}
+
+static void
+test_health_client_without_address_formats_as_dash(void **state)
+{
+	struct health_client hc;
+	char buf[64];
+
+	(void)state;
+	health_client_set(&hc, NULL);
+	health_client_format(&hc, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_health_record_fits_in_an_atomic_pipe_write),
+		cmocka_unit_test(test_health_round_trip_keeps_every_field),
+		cmocka_unit_test(test_health_encoding_is_big_endian),
+		cmocka_unit_test(test_health_decode_rejects_a_short_record),
+		cmocka_unit_test(test_health_decode_rejects_a_wrong_version),
+		cmocka_unit_test(test_health_decode_rejects_stray_bytes),
+		cmocka_unit_test(test_health_decode_rejects_an_unknown_state),
+		cmocka_unit_test(test_health_client_formats_ipv4_and_ipv6),
+		cmocka_unit_test(test_health_client_without_address_formats_as_dash),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
