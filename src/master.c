@@ -1,0 +1,378 @@
+/*
+ * master - the supervisor's event loop.
+ *
+ * Owns the signalfd, the health pipe's read end, the lifeline's write end
+ * and the scoreboard.  One poll() waits on the signalfd and the health pipe,
+ * with the nearest deadline (a due respawn, the end of a graceful stop) as
+ * its timeout.  Every wake-up first drains all pending health records, then
+ * handles signals, so a worker's last record is applied before its death is.
+ * Signals are only ever read from the signalfd: no handler runs here.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conf.h"
+#include "health.h"
+#include "listen.h"
+#include "log.h"
+#include "master.h"
+#include "service.h"
+#include "spawn.h"
+
+#define MASTER_PIPE_SIZE	(1 << 20)	/* room for bursts of records */
+#define MASTER_HALT_GRACE_MS	5000		/* QUIT: then SIGKILL */
+#define MASTER_KILL_WAIT_MS	5000		/* SIGKILL: then give up */
+#define MASTER_DRAIN_RECORDS	64
+
+static const int master_signals[] = {
+	SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2,
+	SIGTTIN, SIGTTOU,
+};
+
+static int
+master_open_signalfd(struct master *m)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(master_signals) / sizeof(int); i++)
+		sigaddset(&set, master_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return m->sigfd < 0 ? -1 : 0;
+}
+
+static int
+master_open_pipes(struct master *m)
+{
+	int p[2];
+
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0)
+		return -1;
+	m->health_rd = p[0];
+	m->health_wr = p[1];
+	/* Best effort: the default 64 KiB also works, with more retries. */
+	(void)fcntl(m->health_wr, F_SETPIPE_SZ, MASTER_PIPE_SIZE);
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	m->lifeline_rd = p[0];
+	m->lifeline_wr = p[1];
+	return 0;
+}
+
+static void
+master_close(struct master *m)
+{
+	int *fds[] = { &m->sigfd, &m->health_rd, &m->health_wr,
+	    &m->lifeline_rd, &m->lifeline_wr };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+	free(m->spawn_at);
+	m->spawn_at = NULL;
+	score_free(&m->score);
+}
+
+static int
+master_init(struct master *m, const struct conf *cf,
+    const struct listeners *ls)
+{
+	memset(m, 0, sizeof(*m));
+	m->sigfd = m->health_rd = m->health_wr = -1;
+	m->lifeline_rd = m->lifeline_wr = -1;
+	m->cf = cf;
+	m->ls = ls;
+	m->svc = service_find(cf->service);
+	m->pid = getpid();
+	m->generation = 1;
+	if (m->svc == NULL) {
+		log_error("service %s is not available", cf->service);
+		return -1;
+	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    master_open_signalfd(m) != 0 || master_open_pipes(m) != 0 ||
+	    score_init(&m->score, (size_t)cf->workers) != 0 ||
+	    (m->spawn_at = calloc((size_t)cf->workers,
+	    sizeof(*m->spawn_at))) == NULL) {
+		log_error_errno("cannot set up the master");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+master_log_record(const struct health_record *r, enum score_result res)
+{
+	if (res == SCORE_APPLIED) {
+		if (r->state == HEALTH_READY || r->state == HEALTH_EXITING)
+			log_debug("worker %lu %s%s%s", (unsigned long)r->pid,
+			    health_state_name(r->state),
+			    r->state == HEALTH_EXITING ? ": " : "",
+			    r->state == HEALTH_EXITING ?
+			    health_exit_reason_name(r->reason) : "");
+		return;
+	}
+	/* A record from a worker reaped a moment ago is routine. */
+	log_debug("health record from pid %lu dropped: %s",
+	    (unsigned long)r->pid, score_result_name(res));
+}
+
+static void
+master_apply_records(struct master *m, const uint8_t *buf, size_t len,
+    uint64_t now_ms)
+{
+	for (size_t off = 0; off < len; off += HEALTH_RECORD_SIZE) {
+		struct health_record r;
+		enum health_decode_status st;
+
+		st = health_decode(buf + off, len - off, &r);
+		if (st != HEALTH_DECODE_OK) {
+			log_warning("health pipe: dropped %zu bytes: %s",
+			    len - off < HEALTH_RECORD_SIZE ?
+			    len - off : (size_t)HEALTH_RECORD_SIZE,
+			    health_decode_strerror(st));
+			continue;
+		}
+		master_log_record(&r, score_apply(&m->score, &r, now_ms, NULL));
+	}
+}
+
+static void
+master_drain_health(struct master *m, uint64_t now_ms)
+{
+	uint8_t buf[MASTER_DRAIN_RECORDS * HEALTH_RECORD_SIZE];
+
+	for (;;) {
+		ssize_t n = read(m->health_rd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno != EAGAIN)
+				log_error_errno("health pipe read");
+			return;
+		}
+		master_apply_records(m, buf, (size_t)n, now_ms);
+		if ((size_t)n < sizeof(buf))
+			return;
+	}
+}
+
+static void
+master_listening_on(const struct master *m, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->ls->n && n < len; i++) {
+		int k = snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
+		    m->ls->l[i].name);
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
+}
+
+static void
+master_check_ready(struct master *m)
+{
+	struct score_totals t;
+	char where[256];
+
+	if (m->ready_logged || m->phase != MASTER_RUNNING)
+		return;
+	score_totals(&m->score, &t);
+	if (t.starting > 0 || t.workers < (unsigned)m->cf->workers)
+		return;
+	m->ready_logged = true;
+	master_listening_on(m, where, sizeof(where));
+	log_notice("ready: %u workers serving %s on %s", t.workers,
+	    m->svc->name, where);
+}
+
+static void
+master_stop(struct master *m, bool fast, uint64_t now_ms)
+{
+	struct score_totals t;
+
+	score_totals(&m->score, &t);
+	if (fast) {
+		m->phase = MASTER_HALTING;
+		m->deadline_ms = now_ms + MASTER_HALT_GRACE_MS;
+		log_notice("fast stop: %u workers told to exit now", t.workers);
+		spawn_signal_all(m, SIGQUIT);
+		return;
+	}
+	m->phase = MASTER_STOPPING;
+	m->deadline_ms = now_ms + (uint64_t)m->cf->timeouts.graceful * 1000;
+	log_notice("graceful stop: %u workers, %u busy; waiting up to %d s",
+	    t.workers, t.busy, m->cf->timeouts.graceful);
+	spawn_signal_all(m, SIGTERM);
+}
+
+static void
+master_on_signal(struct master *m, int sig, uint64_t now_ms)
+{
+	switch (sig) {
+	case SIGCHLD:
+		master_drain_health(m, now_ms);
+		spawn_reap(m, now_ms);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		if (m->phase == MASTER_RUNNING)
+			master_stop(m, false, now_ms);
+		else if (m->phase == MASTER_STOPPING)
+			master_stop(m, true, now_ms);
+		break;
+	case SIGQUIT:
+		if (m->phase != MASTER_HALTING)
+			master_stop(m, true, now_ms);
+		break;
+	case SIGHUP:
+		log_notice("SIGHUP ignored: this version cannot reload; "
+		    "restart preforkd to apply a new configuration");
+		break;
+	default:
+		log_notice("%s ignored", sigabbrev_np(sig) ?
+		    sigabbrev_np(sig) : "signal");
+		break;
+	}
+}
+
+static void
+master_read_signals(struct master *m, uint64_t now_ms)
+{
+	struct signalfd_siginfo si;
+
+	for (;;) {
+		ssize_t n = read(m->sigfd, &si, sizeof(si));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(si)) {
+			if (n < 0 && errno != EAGAIN)
+				log_error_errno("signalfd read");
+			return;
+		}
+		master_on_signal(m, (int)si.ssi_signo, now_ms);
+	}
+}
+
+static void
+master_kill_stragglers(struct master *m, uint64_t now_ms)
+{
+	for (size_t i = 0; i < m->score.nslots; i++) {
+		const struct score_worker *w = &m->score.slot[i];
+		char client[64];
+
+		if (w->state == SCORE_EMPTY)
+			continue;
+		health_client_format(&w->client, client, sizeof(client));
+		if (w->state == SCORE_BUSY)
+			log_warning("stop: worker %ld still serving %s after "
+			    "%llu ms; killing it", (long)w->pid, client,
+			    (unsigned long long)(now_ms - w->busy_since_ms));
+		else
+			log_warning("stop: worker %ld still %s at the deadline; "
+			    "killing it", (long)w->pid,
+			    score_state_name(w->state));
+	}
+	spawn_signal_all(m, SIGKILL);
+	m->killed = true;
+	m->deadline_ms = now_ms + MASTER_KILL_WAIT_MS;
+}
+
+/* 1 when the master is done, with *status set; else 0 and *timeout. */
+static int
+master_tick(struct master *m, uint64_t now_ms, int *timeout, int *status)
+{
+	struct score_totals t;
+
+	if (m->phase == MASTER_RUNNING) {
+		spawn_due(m, now_ms);
+		*timeout = spawn_next_timeout(m, now_ms);
+		return 0;
+	}
+	score_totals(&m->score, &t);
+	if (t.workers == 0) {
+		*status = EXIT_SUCCESS;
+		return 1;
+	}
+	if (now_ms >= m->deadline_ms) {
+		if (m->killed) {
+			log_error("stop: %u workers survived SIGKILL; exiting",
+			    t.workers);
+			*status = EXIT_FAILURE;
+			return 1;
+		}
+		master_kill_stragglers(m, now_ms);
+	}
+	*timeout = (int)(m->deadline_ms - now_ms);
+	return 0;
+}
+
+static int
+master_loop(struct master *m)
+{
+	int status = EXIT_SUCCESS;
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = m->sigfd, .events = POLLIN },
+			{ .fd = m->health_rd, .events = POLLIN },
+		};
+		int timeout;
+		uint64_t now = clock_now_ms();
+
+		if (master_tick(m, now, &timeout, &status))
+			return status;
+		if (poll(pfd, 2, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error_errno("poll");
+			return EXIT_FAILURE;
+		}
+		now = clock_now_ms();
+		if (pfd[1].revents)
+			master_drain_health(m, now);
+		if (pfd[0].revents)
+			master_read_signals(m, now);
+		master_check_ready(m);
+	}
+}
+
+int
+master_run(const struct conf *cf, const struct listeners *ls)
+{
+	struct master m;
+	int status;
+
+	if (master_init(&m, cf, ls) != 0) {
+		master_close(&m);
+		return EXIT_FAILURE;
+	}
+	log_notice("preforkd %s starting: %d workers, service %s",
+	    PACKAGE_VERSION, cf->workers, m.svc->name);
+	status = master_loop(&m);
+	if (status == EXIT_FAILURE && m.phase == MASTER_RUNNING) {
+		spawn_signal_all(&m, SIGTERM);	/* lifeline EOF follows */
+	}
+	master_close(&m);
+	log_notice("stopped");
+	return status;
+}

@@ -1,0 +1,84 @@
+/*
+ * proctitle - set the process title shown by ps(1) and in /proc/PID/cmdline.
+ *
+ * Linux shows the bytes of the original argv area; the environment strings
+ * usually follow it contiguously.  proctitle_init() copies argv strings and
+ * the environment to the heap, then claims the whole contiguous area.
+ * proctitle_set() writes the title there, NUL-padded, and also sets the
+ * short command name (PR_SET_NAME, /proc/PID/comm) that top(1) shows.
+ * If copying fails the area is simply not claimed: titles are cosmetic.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "proctitle.h"
+
+extern char **environ;
+
+static char *proctitle_area;
+static size_t proctitle_size;
+
+/* End of the contiguous block of strings starting at argv[0]. */
+static char *
+proctitle_area_end(int argc, char **argv)
+{
+	char *end = argv[0] + strlen(argv[0]) + 1;
+
+	for (int i = 1; i < argc && argv[i] == end; i++)
+		end = argv[i] + strlen(argv[i]) + 1;
+	for (int i = 0; environ[i] != NULL && environ[i] == end; i++)
+		end = environ[i] + strlen(environ[i]) + 1;
+	return end;
+}
+
+static int
+proctitle_move_environ(void)
+{
+	size_t n = 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	if ((env = calloc(n + 1, sizeof(*env))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((env[i] = strdup(environ[i])) == NULL)
+			return -1;	/* leaks a few bytes once, at startup */
+	environ = env;
+	return 0;
+}
+
+void
+proctitle_init(int argc, char **argv)
+{
+	char *start, *end;
+
+	if (argc < 1 || argv[0] == NULL)
+		return;
+	start = argv[0];
+	end = proctitle_area_end(argc, argv);
+	if (proctitle_move_environ() != 0)
+		return;
+	for (int i = 0; i < argc; i++)
+		if ((argv[i] = strdup(argv[i])) == NULL)
+			return;
+	proctitle_area = start;
+	proctitle_size = (size_t)(end - start);
+}
+
+void
+proctitle_set(const char *title)
+{
+	(void)prctl(PR_SET_NAME, title, 0, 0, 0);
+	if (proctitle_area == NULL || proctitle_size < 2)
+		return;
+	size_t n = strlen(title);
+
+	if (n > proctitle_size - 1)
+		n = proctitle_size - 1;
+	memcpy(proctitle_area, title, n);
+	memset(proctitle_area + n, 0, proctitle_size - n);
+}

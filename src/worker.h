@@ -1,0 +1,34 @@
+/*
+ * worker - one pre-forked worker: accept a connection, serve it, report.
+ *
+ * A worker waits on every listener and on the lifeline pipe with epoll
+ * (EPOLLEXCLUSIVE: one worker wakes per connection), accepts without
+ * blocking, hands the connection to its service, and writes a health record
+ * at each change of state.  TERM or INT: finish the connection in hand,
+ * then exit.  QUIT: exit now.  EOF on the lifeline (the master is gone):
+ * finish the connection in hand, then exit.  Never returns.
+ */
+#ifndef PREFORKD_WORKER_H
+#define PREFORKD_WORKER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct conf;
+struct listeners;
+struct service;
+
+struct worker_args {
+	const struct conf *cf;
+	const struct listeners *ls;
+	const struct service *svc;
+	pid_t master_pid;
+	int health_fd;		/* write end of the health pipe, non-blocking */
+	int lifeline_fd;	/* read end of the lifeline: EOF = master gone */
+	uint32_t cookie;	/* this spawn's identity on the health pipe */
+	uint32_t generation;
+};
+
+__attribute__((noreturn)) void worker_run(const struct worker_args *a);
+
+#endif
