@@ -231,6 +231,33 @@ conf_validate_range(cfg_t *cfg, cfg_opt_t *opt)
 	    v, r->min, r->max);
 }
 
+/*
+ * Integers are decimal, whatever libconfuse's strtol(..., 0) would make of
+ * them: "010" is ten, not eight, and "0x10" is refused.
+ */
+static int
+conf_parse_int(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	char key[CONF_MSG_MAX];
+	const struct conf_range *r;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (end == value || *end != '\0')
+		return conf_reject(cfg, opt, "\"%s\" is not a decimal integer",
+		    value);
+	r = conf_range_find(conf_key(cfg, opt, '|', key, sizeof(key)));
+	if (errno == ERANGE && r != NULL)
+		return conf_reject(cfg, opt, "%s is out of range %ld..%ld",
+		    value, r->min, r->max);
+	if (errno == ERANGE)
+		return conf_reject(cfg, opt, "%s is out of range", value);
+	*(long *)result = v;
+	return 0;
+}
+
 static int
 conf_validate_once(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -363,23 +390,23 @@ static cfg_t *
 conf_cfg_new(void)
 {
 	cfg_opt_t timeouts_opts[] = {
-		CFG_INT("read", 30, CFGF_NONE),
-		CFG_INT("write", 30, CFGF_NONE),
-		CFG_INT("keepalive", 5, CFGF_NONE),
-		CFG_INT("linger", 2, CFGF_NONE),
-		CFG_INT("graceful", 30, CFGF_NONE),
-		CFG_INT("hang", 120, CFGF_NONE),
+		CFG_INT_CB("read", 30, CFGF_NONE, conf_parse_int),
+		CFG_INT_CB("write", 30, CFGF_NONE, conf_parse_int),
+		CFG_INT_CB("keepalive", 5, CFGF_NONE, conf_parse_int),
+		CFG_INT_CB("linger", 2, CFGF_NONE, conf_parse_int),
+		CFG_INT_CB("graceful", 30, CFGF_NONE, conf_parse_int),
+		CFG_INT_CB("hang", 120, CFGF_NONE, conf_parse_int),
 		CFG_END()
 	};
 	cfg_opt_t opts[] = {
-		CFG_INT("port", 8080, CFGF_NONE),
+		CFG_INT_CB("port", 8080, CFGF_NONE, conf_parse_int),
 		CFG_STR_LIST("bind", "{\"0.0.0.0\", \"::\"}", CFGF_NONE),
-		CFG_INT("workers", 4, CFGF_NONE),
+		CFG_INT_CB("workers", 4, CFGF_NONE, conf_parse_int),
 		CFG_STR("service", "echo", CFGF_NONE),
 		CFG_STR("user", "", CFGF_NONE),
-		CFG_INT("backlog", 511, CFGF_NONE),
-		CFG_INT("max_requests", 0, CFGF_NONE),
-		CFG_INT("max_requests_jitter", 0, CFGF_NONE),
+		CFG_INT_CB("backlog", 511, CFGF_NONE, conf_parse_int),
+		CFG_INT_CB("max_requests", 0, CFGF_NONE, conf_parse_int),
+		CFG_INT_CB("max_requests_jitter", 0, CFGF_NONE, conf_parse_int),
 		CFG_STR("log_level", "info", CFGF_NONE),
 		CFG_BOOL("access_log", cfg_true, CFGF_NONE),
 		CFG_SEC("timeouts", timeouts_opts, CFGF_NONE),

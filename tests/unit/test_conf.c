@@ -235,6 +235,18 @@ test_conf_accepts_integers_at_both_ends_of_their_ranges(void **state)
 }
 
 static void
+test_conf_reads_integers_as_decimal_even_with_a_leading_zero(void **state)
+{
+	struct loaded l;
+
+	(void)state;
+	assert_loads(&l, "workers = 010\nport = +8080\n");
+	assert_int_equal(l.cf.workers, 10);
+	assert_int_equal(l.cf.port, 8080);
+	conf_free(&l.cf);
+}
+
+static void
 test_conf_stores_log_level_as_a_syslog_priority(void **state)
 {
 	static const struct {
@@ -428,15 +440,17 @@ REJECTS(an_unknown_section, 3, "no such option 'logging'",
 REJECTS(an_unknown_key_in_timeouts, 2, "timeouts: no such option 'reed'",
     "timeouts {\n\treed = 5\n}\n")
 REJECTS(a_word_for_an_integer, 2,
-    "invalid integer value for option 'workers'",
+    "workers: \"many\" is not a decimal integer",
     "# how many?\nworkers = many\n")
 REJECTS(a_fraction_for_an_integer, 1,
-    "invalid integer value for option 'backlog'", "backlog = 1.5\n")
+    "backlog: \"1.5\" is not a decimal integer", "backlog = 1.5\n")
+REJECTS(a_hexadecimal_integer, 1,
+    "port: \"0x50\" is not a decimal integer", "port = 0x50\n")
 REJECTS(a_word_for_an_integer_in_timeouts, 3,
-    "timeouts: invalid integer value for option 'read'",
+    "timeouts.read: \"soon\" is not a decimal integer",
     "timeouts {\n\n\tread = soon\n}\n")
 REJECTS(an_integer_too_large_for_a_long, 1,
-    "integer value for option 'port' is out of range",
+    "port: 99999999999999999999 is out of range 1..65535",
     "port = 99999999999999999999\n")
 REJECTS(a_word_for_a_boolean, 1,
     "invalid boolean value for option 'access_log'",
@@ -698,6 +712,7 @@ main(void)
 		cmocka_unit_test(test_conf_loads_the_shipped_file),
 		cmocka_unit_test(
 		    test_conf_accepts_integers_at_both_ends_of_their_ranges),
+		cmocka_unit_test(test_conf_reads_integers_as_decimal_even_with_a_leading_zero),
 		cmocka_unit_test(test_conf_stores_log_level_as_a_syslog_priority),
 		cmocka_unit_test(test_conf_accepts_a_single_string_for_bind),
 		cmocka_unit_test(
@@ -714,6 +729,7 @@ main(void)
 		cmocka_unit_test(test_conf_rejects_an_unknown_key_in_timeouts),
 		cmocka_unit_test(test_conf_rejects_a_word_for_an_integer),
 		cmocka_unit_test(test_conf_rejects_a_fraction_for_an_integer),
+		cmocka_unit_test(test_conf_rejects_a_hexadecimal_integer),
 		cmocka_unit_test(
 		    test_conf_rejects_a_word_for_an_integer_in_timeouts),
 		cmocka_unit_test(
