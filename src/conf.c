@@ -101,17 +101,45 @@ conf_error(int line, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * libconfuse's messages about one key, told again in our own form,
+ * "KEY: reason", with the key first as in every other error.
+ */
+static const struct {
+	const char *fmt;	/* libconfuse's, with one '%s': the key */
+	const char *reason;
+} conf_key_messages[] = {
+	{ "no such option '%s'", "unknown key" },
+	{ "invalid boolean value for option '%s'",
+	    "not a boolean (true or false)" },
+	{ "attempt to append to non-list option '%s'",
+	    "not a list: += does not apply" },
+	{ "missing equal sign after option '%s'", "missing '=' after the key" },
+	{ "missing opening brace for section '%s'",
+	    "missing '{' after the section name" },
+};
+
 /* libconfuse's messages; cfg is the section being parsed. */
 static void __attribute__((format(printf, 2, 0)))
 conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 {
+	bool nested = cfg != NULL && cfg != conf_run.root;
+	int line = cfg != NULL ? cfg->line : 0;
 	char msg[CONF_MSG_MAX];
 
+	for (size_t i = 0; i < ARRAY_SIZE(conf_key_messages); i++) {
+		if (strcmp(fmt, conf_key_messages[i].fmt) != 0)
+			continue;
+		conf_error(line, "%s%s%s: %s", nested ? cfg_name(cfg) : "",
+		    nested ? "." : "", va_arg(ap, const char *),
+		    conf_key_messages[i].reason);
+		return;
+	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (cfg != NULL && cfg != conf_run.root)
-		conf_error(cfg->line, "%s: %s", cfg_name(cfg), msg);
+	if (nested)
+		conf_error(line, "%s: %s", cfg_name(cfg), msg);
 	else
-		conf_error(cfg != NULL ? cfg->line : 0, "%s", msg);
+		conf_error(line, "%s", msg);
 }
 
 /* "timeouts.read" with sep '.', "timeouts|read" with '|', "port" on top. */

@@ -433,11 +433,11 @@ test_conf_rejects_##name(void **state)					\
 	assert_rejected(text, line, msg);				\
 }
 
-REJECTS(an_unknown_key, 2, "no such option 'prt'",
+REJECTS(an_unknown_key, 2, "prt: unknown key",
     "port = 8080\nprt = 80\n")
-REJECTS(an_unknown_section, 3, "no such option 'logging'",
+REJECTS(an_unknown_section, 3, "logging: unknown key",
     "# not a section\n\nlogging {\n\tlevel = debug\n}\n")
-REJECTS(an_unknown_key_in_timeouts, 2, "timeouts: no such option 'reed'",
+REJECTS(an_unknown_key_in_timeouts, 2, "timeouts.reed: unknown key",
     "timeouts {\n\treed = 5\n}\n")
 REJECTS(a_word_for_an_integer, 2,
     "workers: \"many\" is not a decimal integer",
@@ -453,7 +453,7 @@ REJECTS(an_integer_too_large_for_a_long, 1,
     "port: 99999999999999999999 is out of range 1..65535",
     "port = 99999999999999999999\n")
 REJECTS(a_word_for_a_boolean, 1,
-    "invalid boolean value for option 'access_log'",
+    "access_log: not a boolean (true or false)",
     "access_log = sometimes\n")
 REJECTS(a_list_for_an_integer, 1, "unexpected token '{'",
     "port = {80, 81}\n")
@@ -500,7 +500,7 @@ REJECTS(a_read_timeout_above_the_default_hang, 4, "timeouts.hang: 120 must "
 /* the string runs to the end of the file, where libconfuse stops */
 REJECTS(an_unterminated_string, 3, "premature end of file",
     "user = \"nobody\nport = 8080\n")
-REJECTS(a_missing_equal_sign, 2, "missing equal sign after option 'port'",
+REJECTS(a_missing_equal_sign, 2, "port: missing '=' after the key",
     "\nport 8080\n")
 REJECTS(a_stray_closing_brace, 2, "unexpected closing brace",
     "port = 8080\n}\n")

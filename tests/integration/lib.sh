@@ -1,0 +1,522 @@
+# lib.sh - shared helpers of the preforkd integration tests.
+#
+# Sourced by every tests/integration/*.sh (after `set -eu`).  Sourcing it
+# makes the paths absolute, creates a per-test directory $PF_TMP (removed
+# on exit; PF_KEEP=1 keeps it), arms a watchdog that fails the test after
+# $PF_TIMEOUT seconds (default 60), and sets an EXIT trap that stops every
+# process the test started: the masters it started by pid, then the
+# workers it recorded from them (each checked by its start time, so a
+# reused pid is never signalled).  Nothing is ever killed by name.
+#
+# Exit statuses follow automake: 0 pass, 1 fail, 77 skip.
+#
+# Environment (exported by the automake harness; defaults let a script run
+# by hand from the source tree): PREFORKD, PFTOOL, top_srcdir, top_builddir.
+# If PFTOOL is unset and not built, pftool.c is compiled into $PF_TMP.
+
+# ---------------------------------------------------------------------
+# Log wording the tests rely on.  Keep these in step with src/.
+
+# Every stderr line: "YYYY-mm-dd HH:MM:SS.mmm preforkd[PID]: LEVEL: message".
+PF_RE_LINE='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} preforkd\[[0-9]+\]: (err|warning|notice|info|debug): '
+
+# The echo access record, at info: "CLIENT echo BYTES_IN BYTES_OUT MS END".
+# pf_re_access CLIENT IN OUT END
+pf_re_access() {
+	printf '%s' "^[0-9-]{10} [0-9:.]{12} preforkd\\[[0-9]+\\]: info: $(pf_re_quote "$1") echo $2 $3 [0-9]+ $4\$"
+}
+
+# The master's warning about a worker killed by SIGKILL: from the master,
+# at warning level, naming the worker's pid and the signal.
+# pf_re_worker_killed MASTER_PID WORKER_PID
+pf_re_worker_killed() {
+	printf '%s' "preforkd\\[$1\\]: warning: .*(^|[^0-9])$2([^0-9]|\$).*(signal 9|SIGKILL|Killed)"
+}
+
+# ---------------------------------------------------------------------
+# Paths.
+
+pf_abs() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s\n' "$PWD/$1" ;;
+	esac
+}
+
+PF_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PF_NAME=$(basename "$0" .sh)
+top_srcdir=$(pf_abs "${top_srcdir:-$PF_HERE/../..}")
+top_builddir=$(pf_abs "${top_builddir:-$top_srcdir}")
+PREFORKD=$(pf_abs "${PREFORKD:-$top_builddir/src/preforkd}")
+PFTOOL=${PFTOOL:+$(pf_abs "$PFTOOL")}
+PF_TIMEOUT=${PF_TIMEOUT:-60}
+export LC_ALL=C
+
+# ---------------------------------------------------------------------
+# State.  Lists are space-separated.
+
+PF_MAIN_PID=$$
+PF_TMP=
+PF_CONF=		# config written by pf_write_conf
+PF_PORT=		# its port
+PF_NWORKERS=		# its worker count
+PF_PID=			# the master pf_start started last
+PF_LOG=			# its log (stdout and stderr)
+PF_WORKERS=		# its workers, as pf_start saw them
+PF_STATUS=		# exit status set by pf_wait_exit, pf_stop, pf_run
+PF_OUT=			# stdout of pf_run
+PF_ERR=			# stderr of pf_run
+PF_MASTERS=		# every master started: "pid:starttime"
+PF_RECORDED=		# every worker recorded: "pid:starttime:master"
+PF_BG=			# other background processes: "pid:starttime"
+PF_EXITED=		# statuses already collected: "pid=status"
+PF_NLOGS=0
+PF_WATCHDOG_PID=
+
+pf_note() {
+	printf '%s: %s\n' "$PF_NAME" "$*" >&2
+}
+
+# Print the tail of every daemon log, then fail the test.
+pf_fail() {
+	local f
+	printf '%s: FAIL: %s\n' "$PF_NAME" "$*" >&2
+	for f in "$PF_TMP"/preforkd.*.log; do
+		[ -f "$f" ] || continue
+		printf -- '---- last 40 lines of %s ----\n' "${f##*/}" >&2
+		tail -n 40 "$f" >&2
+	done
+	exit 1
+}
+
+pf_skip() {
+	printf '%s: SKIP: %s\n' "$PF_NAME" "$*" >&2
+	exit 77
+}
+
+# Milliseconds of wall time (for measuring and for deadlines).
+pf_now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	printf '%s\n' $((t / 1000))
+}
+
+# Seconds ("2", "0.5") to whole milliseconds.
+pf_ms() {
+	local i=${1%%.*} f=
+	[ "$i" = "$1" ] || f=${1#*.}
+	f=${f}000
+	printf '%s\n' $((10#${i:-0} * 1000 + 10#${f:0:3}))
+}
+
+# Is a number (decimal allowed) within [lo, hi]?  pf_between X LO HI
+pf_between() {
+	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
+}
+
+# Quote a string for use inside an ERE.
+pf_re_quote() {
+	printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'
+}
+
+# ---------------------------------------------------------------------
+# Processes.  /proc is the truth: a zombie counts as gone, and a pid is
+# only the same process if its start time is unchanged.
+
+# Set PF_STAT_STATE, PF_STAT_PPID, PF_STAT_START; 1 if no such process.
+pf_stat() {
+	local s=
+	{ read -r s <"/proc/$1/stat"; } 2>/dev/null || return 1
+	[ -n "$s" ] || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	PF_STAT_STATE=$1
+	# shellcheck disable=SC2034
+	PF_STAT_PPID=$2
+	PF_STAT_START=${20}
+}
+
+# Does PID exist and is it not a zombie?
+pf_alive() {
+	pf_stat "$1" || return 1
+	case $PF_STAT_STATE in
+	Z | X | x) return 1 ;;
+	esac
+	return 0
+}
+
+# "pid:starttime" for a live PID, or nothing.
+pf_ident() {
+	pf_alive "$1" || return 0
+	printf '%s:%s\n' "$1" "$PF_STAT_START"
+}
+
+# Is the process "pid:starttime[:...]" still that same live process?
+pf_ident_alive() {
+	local rest=${1#*:}
+	pf_alive "${1%%:*}" || return 1
+	[ "$PF_STAT_START" = "${rest%%:*}" ]
+}
+
+# The live (non-zombie) children of MASTER, sorted, space-separated.
+pf_workers() {
+	ps -o pid=,stat= --ppid "$1" 2>/dev/null |
+		awk '$2 !~ /^Z/ { print $1 }' | sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+
+# How many words in a list.
+pf_count() {
+	# shellcheck disable=SC2086
+	set -- $1
+	printf '%s\n' $#
+}
+
+# Remember the current workers of MASTER, so that cleanup can find them.
+pf_record_workers() {
+	local p id
+	for p in $(pf_workers "$1"); do
+		id=$(pf_ident "$p")
+		[ -n "$id" ] || continue
+		case " $PF_RECORDED " in
+		*" $id:$1 "*) ;;
+		*) PF_RECORDED="$PF_RECORDED $id:$1" ;;
+		esac
+	done
+}
+
+# Run a command in the background, recorded for cleanup; sets PF_BG_PID.
+pf_bg() {
+	"$@" &
+	PF_BG_PID=$!
+	PF_BG="$PF_BG $PF_BG_PID:$(pf_stat "$PF_BG_PID" && printf '%s' "$PF_STAT_START")"
+}
+
+# Is PID one of the children this shell started (so `wait` can reap it)?
+pf_is_child() {
+	local x
+	for x in $PF_MASTERS $PF_BG; do
+		[ "${x%%:*}" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# Collect the exit status of our child PID (already exited) into PF_STATUS.
+pf_collect() {
+	local x st
+	for x in $PF_EXITED; do
+		if [ "${x%%=*}" = "$1" ]; then
+			PF_STATUS=${x#*=}
+			return 0
+		fi
+	done
+	if pf_is_child "$1"; then
+		wait "$1" && st=0 || st=$?
+	else
+		st=
+	fi
+	PF_EXITED="$PF_EXITED $1=$st"
+	PF_STATUS=$st
+}
+
+# pf_wait_exit PID TIMEOUT_S: 0 once PID has exited (PF_STATUS is then its
+# exit status if it is our child, else empty), 1 if it still runs.
+pf_wait_exit() {
+	local end
+	end=$(($(pf_now_ms) + $(pf_ms "$2")))
+	while pf_alive "$1"; do
+		if [ "$(pf_now_ms)" -ge "$end" ]; then
+			PF_STATUS=
+			return 1
+		fi
+		sleep 0.05
+	done
+	pf_collect "$1"
+	return 0
+}
+
+# pf_wait_gone TIMEOUT_S PID...: 0 once none of the PIDs is alive (zombies
+# count as gone); else 1 with the survivors in PF_LEFT.
+pf_wait_gone() {
+	local end p
+	end=$(($(pf_now_ms) + $(pf_ms "$1")))
+	shift
+	while :; do
+		PF_LEFT=
+		for p; do
+			pf_alive "$p" && PF_LEFT="$PF_LEFT $p"
+		done
+		[ -z "$PF_LEFT" ] && return 0
+		[ "$(pf_now_ms)" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# ---------------------------------------------------------------------
+# Configuration.
+
+pf_free_port() {
+	"$PFTOOL" port || pf_fail "pftool port failed"
+}
+
+# pf_write_conf FILE [key=value...]: a loopback echo config.  Defaults:
+# a free port, bind = {"127.0.0.1"}, workers = 2, service = echo,
+# log_level = info, access_log = true.  timeouts.KEY=V goes into the
+# timeouts section; any other key is written as is.  Sets PF_CONF, PF_PORT
+# and PF_NWORKERS.
+pf_write_conf() {
+	local file=$1 kv k v port='' workers=2 service=echo level=info
+	local alog=true extra='' tmo=''
+	shift
+	for kv; do
+		k=${kv%%=*}
+		v=${kv#*=}
+		case $k in
+		port) port=$v ;;
+		workers) workers=$v ;;
+		service) service=$v ;;
+		log_level) level=$v ;;
+		access_log) alog=$v ;;
+		bind) pf_fail "pf_write_conf: tests bind 127.0.0.1 only" ;;
+		timeouts.*) tmo="$tmo	${k#timeouts.} = $v"$'\n' ;;
+		*) extra="$extra$k = $v"$'\n' ;;
+		esac
+	done
+	[ -n "$port" ] || port=$(pf_free_port)
+	{
+		printf 'port = %s\n' "$port"
+		printf 'bind = {"127.0.0.1"}\n'
+		printf 'workers = %s\n' "$workers"
+		printf 'service = %s\n' "$service"
+		printf 'log_level = %s\n' "$level"
+		printf 'access_log = %s\n' "$alog"
+		printf '%s' "$extra"
+		[ -z "$tmo" ] || printf 'timeouts {\n%s}\n' "$tmo"
+	} >"$file"
+	PF_CONF=$file
+	PF_PORT=$port
+	PF_NWORKERS=$workers
+}
+
+# ---------------------------------------------------------------------
+# The daemon.
+#
+# Started through `env --default-signal`, because a non-interactive shell
+# starts background commands with SIGINT and SIGQUIT ignored; preforkd
+# must see the dispositions a service manager would give it.
+
+PF_ENV_DEFAULT_SIGNAL=
+if env --default-signal true 2>/dev/null; then
+	PF_ENV_DEFAULT_SIGNAL=--default-signal
+fi
+
+# pf_start [ARGS...]: start $PREFORKD -f $PF_CONF ARGS in the background,
+# its output in a new $PF_LOG; wait (bounded by PF_START_TIMEOUT, default
+# 10 s) until the port accepts connections and the master has the expected
+# number of workers (-w in ARGS, else PF_NWORKERS).  Sets PF_PID and
+# PF_WORKERS.  Fails the test if preforkd exits or is not ready in time.
+pf_start() {
+	local n=$PF_NWORKERS port=$PF_PORT prev='' a end
+	for a; do
+		case $prev in
+		-w) n=$a ;;
+		-p) port=$a ;;
+		esac
+		prev=$a
+	done
+	PF_NLOGS=$((PF_NLOGS + 1))
+	PF_LOG=$PF_TMP/preforkd.$PF_NLOGS.log
+	PF_PORT=$port
+	env $PF_ENV_DEFAULT_SIGNAL "$PREFORKD" -f "$PF_CONF" "$@" \
+		</dev/null >"$PF_LOG" 2>&1 &
+	PF_PID=$!
+	PF_MASTERS="$PF_MASTERS $PF_PID:$(pf_stat "$PF_PID" && printf '%s' "$PF_STAT_START")"
+	end=$(($(pf_now_ms) + $(pf_ms "${PF_START_TIMEOUT:-10}")))
+	while :; do
+		if ! pf_alive "$PF_PID"; then
+			pf_collect "$PF_PID"
+			pf_fail "preforkd exited with status $PF_STATUS while starting"
+		fi
+		pf_record_workers "$PF_PID"
+		PF_WORKERS=$(pf_workers "$PF_PID")
+		if [ "$(pf_count "$PF_WORKERS")" -eq "$n" ] &&
+			"$PFTOOL" wait-port -p "$port" --timeout 0.2 2>/dev/null; then
+			break
+		fi
+		if [ "$(pf_now_ms)" -ge "$end" ]; then
+			pf_fail "preforkd not ready after ${PF_START_TIMEOUT:-10} s" \
+				"(port $port, workers: ${PF_WORKERS:-none}, want $n)"
+		fi
+		sleep 0.05
+	done
+	pf_note "started preforkd $PF_PID on 127.0.0.1:$port, workers $PF_WORKERS"
+}
+
+# pf_kill_recorded [MASTER]: KILL the workers recorded from MASTER (default:
+# from any master) that still run.  Used only when their master could not
+# stop them, and at cleanup.
+pf_kill_recorded() {
+	local id
+	for id in $PF_RECORDED; do
+		[ $# -eq 0 ] || [ "${id##*:}" = "$1" ] || continue
+		pf_ident_alive "$id" && kill -KILL "${id%%:*}" 2>/dev/null
+	done
+	return 0
+}
+
+# pf_stop [TIMEOUT_S]: TERM the master pf_start started last, wait up to
+# TIMEOUT_S (default 15) for it to exit; if it does not, KILL it and its
+# recorded workers and return 1.  PF_STATUS is its exit status.
+pf_stop() {
+	local t=${1:-15}
+	if pf_alive "$PF_PID"; then
+		kill -TERM "$PF_PID"
+		if ! pf_wait_exit "$PF_PID" "$t"; then
+			pf_note "preforkd $PF_PID did not stop within $t s: killing it"
+			kill -KILL "$PF_PID" 2>/dev/null
+			pf_kill_recorded "$PF_PID"
+			pf_wait_exit "$PF_PID" 5 || true
+			return 1
+		fi
+	else
+		pf_collect "$PF_PID"
+	fi
+	return 0
+}
+
+# pf_run TIMEOUT_S ARGS...: run $PREFORKD ARGS in the foreground, bounded;
+# PF_STATUS its exit status (124: it was still running), PF_OUT and PF_ERR
+# the files holding its stdout and stderr.
+pf_run() {
+	local t=$1
+	shift
+	PF_OUT=$PF_TMP/run.out
+	PF_ERR=$PF_TMP/run.err
+	timeout -k 2 "$t" env $PF_ENV_DEFAULT_SIGNAL "$PREFORKD" "$@" \
+		</dev/null >"$PF_OUT" 2>"$PF_ERR" && PF_STATUS=0 || PF_STATUS=$?
+}
+
+# Show what pf_run saw (for failure messages).
+pf_run_output() {
+	printf 'exit status %s\n--- stdout ---\n%s\n--- stderr ---\n%s\n' \
+		"$PF_STATUS" "$(head -c 4000 "$PF_OUT")" "$(head -c 4000 "$PF_ERR")"
+}
+
+# pf_echo ARGS...: a verified echo run on $PF_PORT; fails the test if any
+# connection fails.  The summary line is in PF_ECHO_OUT.
+pf_echo() {
+	local err=$PF_TMP/pftool.err
+	if PF_ECHO_OUT=$("$PFTOOL" echo -p "$PF_PORT" "$@" 2>"$err"); then
+		pf_note "pftool echo $*: $PF_ECHO_OUT"
+		return 0
+	fi
+	pf_fail "pftool echo $* failed: $PF_ECHO_OUT
+$(head -n 20 "$err")"
+}
+
+# pf_check_log_format [FILE]: every line of FILE (default $PF_LOG) has the
+# shape of PF_RE_LINE; fails the test otherwise.
+pf_check_log_format() {
+	local file=${1:-$PF_LOG} bad
+	bad=$(grep -Evn -- "$PF_RE_LINE" "$file" | head -n 5) || :
+	[ -z "$bad" ] || pf_fail "log lines not of the form 'TIME preforkd[PID]: LEVEL: message':
+$bad"
+}
+
+# pf_wait_log ERE TIMEOUT_S [FILE]: 0 once a line of FILE (default $PF_LOG)
+# matches, 1 if none does in time.
+pf_wait_log() {
+	local re=$1 end file=${3:-$PF_LOG}
+	end=$(($(pf_now_ms) + $(pf_ms "$2")))
+	until grep -Eq -- "$re" "$file" 2>/dev/null; do
+		[ "$(pf_now_ms)" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# ---------------------------------------------------------------------
+# Watchdog and cleanup.
+
+pf_watchdog_start() {
+	(
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		sleep "$PF_TIMEOUT" &
+		sp=$!
+		wait "$sp" || exit 0
+		echo fired >"$PF_TMP/watchdog"
+		for p in $(ps -o pid= --ppid "$PF_MAIN_PID"); do
+			[ "$p" = "$BASHPID" ] || kill -TERM "$p" 2>/dev/null || :
+		done
+		kill -TERM "$PF_MAIN_PID" 2>/dev/null || :
+	) </dev/null >/dev/null 2>&1 &
+	PF_WATCHDOG_PID=$!
+}
+
+pf_on_signal() {
+	if [ -f "$PF_TMP/watchdog" ]; then
+		pf_fail "watchdog: the test ran longer than $PF_TIMEOUT s"
+	fi
+	pf_fail "interrupted by SIG$1"
+}
+
+# Stop everything the test started, oldest last: background clients, then
+# masters (TERM, then KILL after 3 s), then any recorded worker still
+# running (KILL).
+pf_cleanup() {
+	local rc=$? id left
+	set +e
+	trap - TERM INT HUP
+	[ -z "$PF_WATCHDOG_PID" ] || kill -TERM "$PF_WATCHDOG_PID" 2>/dev/null
+	# disown: the shell need not report on what it kills here.
+	for id in $PF_BG; do
+		pf_ident_alive "$id" && kill -KILL "${id%%:*}" 2>/dev/null
+		disown "${id%%:*}" 2>/dev/null
+	done
+	left=
+	for id in $PF_MASTERS; do
+		if pf_ident_alive "$id"; then
+			kill -TERM "${id%%:*}" 2>/dev/null
+			left="$left ${id%%:*}"
+		fi
+	done
+	# shellcheck disable=SC2086
+	if [ -n "$left" ] && ! pf_wait_gone 3 $left; then
+		for id in $PF_MASTERS; do
+			pf_ident_alive "$id" && kill -KILL "${id%%:*}" 2>/dev/null
+		done
+	fi
+	for id in $PF_MASTERS; do
+		disown "${id%%:*}" 2>/dev/null
+	done
+	pf_kill_recorded
+	if [ -n "$PF_TMP" ] && [ "${PF_KEEP:-0}" = 1 ]; then
+		pf_note "kept $PF_TMP"
+	elif [ -n "$PF_TMP" ]; then
+		rm -rf "$PF_TMP"
+	fi
+	exit "$rc"
+}
+
+# ---------------------------------------------------------------------
+# Setup, on sourcing.
+
+PF_TMP=$(mktemp -d "${TMPDIR:-/tmp}/preforkd-$PF_NAME.XXXXXX")
+trap pf_cleanup EXIT
+trap 'pf_on_signal TERM' TERM
+trap 'pf_on_signal INT' INT
+trap 'pf_on_signal HUP' HUP
+pf_watchdog_start
+
+if [ -z "$PFTOOL" ]; then
+	if [ -x "$top_builddir/tests/integration/pftool" ]; then
+		PFTOOL=$top_builddir/tests/integration/pftool
+	elif [ -f "$PF_HERE/pftool.c" ]; then
+		${CC:-cc} -O2 -o "$PF_TMP/pftool" "$PF_HERE/pftool.c" ||
+			pf_fail "cannot build pftool"
+		PFTOOL=$PF_TMP/pftool
+	fi
+fi
+if [ -z "$PFTOOL" ] || [ ! -x "$PFTOOL" ]; then
+	pf_fail "no pftool (PFTOOL=$PFTOOL)"
+fi
+[ -x "$PREFORKD" ] || pf_fail "no preforkd binary at $PREFORKD (set PREFORKD)"
