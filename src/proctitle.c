@@ -20,6 +20,8 @@ extern char **environ;
 
 static char *proctitle_area;
 static size_t proctitle_size;
+/* Ours for good: glibc's clearenv() at exit must not orphan it. */
+static char **volatile proctitle_environ;
 
 /* End of the contiguous block of strings starting at argv[0]. */
 static char *
@@ -47,7 +49,7 @@ proctitle_move_environ(void)
 	for (size_t i = 0; i < n; i++)
 		if ((env[i] = strdup(environ[i])) == NULL)
 			return -1;	/* leaks a few bytes once, at startup */
-	environ = env;
+	environ = proctitle_environ = env;
 	return 0;
 }
 

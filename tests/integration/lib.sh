@@ -326,7 +326,7 @@ pf_start() {
 	PF_NLOGS=$((PF_NLOGS + 1))
 	PF_LOG=$PF_TMP/preforkd.$PF_NLOGS.log
 	PF_PORT=$port
-	env $PF_ENV_DEFAULT_SIGNAL "$PREFORKD" -f "$PF_CONF" "$@" \
+	env $PF_ENV_DEFAULT_SIGNAL $PF_WRAPPER "$PREFORKD" -f "$PF_CONF" "$@" \
 		</dev/null >"$PF_LOG" 2>&1 &
 	PF_PID=$!
 	PF_MASTERS="$PF_MASTERS $PF_PID:$(pf_stat "$PF_PID" && printf '%s' "$PF_STAT_START")"
@@ -391,7 +391,7 @@ pf_run() {
 	shift
 	PF_OUT=$PF_TMP/run.out
 	PF_ERR=$PF_TMP/run.err
-	timeout -k 2 "$t" env $PF_ENV_DEFAULT_SIGNAL "$PREFORKD" "$@" \
+	timeout -k 2 "$t" env $PF_ENV_DEFAULT_SIGNAL $PF_WRAPPER "$PREFORKD" "$@" \
 		</dev/null >"$PF_OUT" 2>"$PF_ERR" && PF_STATUS=0 || PF_STATUS=$?
 }
 
@@ -432,6 +432,37 @@ pf_wait_log() {
 		sleep 0.05
 	done
 	return 0
+}
+
+# ---------------------------------------------------------------------
+# Memory checkers.  A sanitizer build writes its reports (from the master,
+# from workers, from pftool) into $PF_TMP/sanitizer.PID; PF_VALGRIND=1 runs
+# every daemon under valgrind, reports into $PF_TMP/valgrind.PID.  Any
+# report fails the test, even when the process that found it was a worker
+# the master simply replaced.
+
+PF_WRAPPER=
+
+pf_checkers_setup() {
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$PF_TMP/sanitizer"
+	export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$PF_TMP/sanitizer"
+	if [ "${PF_VALGRIND:-0}" = 1 ]; then
+		command -v valgrind >/dev/null || pf_skip "PF_VALGRIND=1 but no valgrind"
+		PF_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --log-file=$PF_TMP/valgrind.%p"
+		PF_START_TIMEOUT=${PF_START_TIMEOUT:-30}
+	fi
+}
+
+# 1 (after printing them) if a sanitizer or valgrind left a report.
+pf_check_reports() {
+	local f found=0
+	for f in "$PF_TMP"/sanitizer.* "$PF_TMP"/valgrind.*; do
+		[ -s "$f" ] || continue
+		printf -- '---- %s ----\n' "${f##*/}" >&2
+		head -n 60 "$f" >&2
+		found=1
+	done
+	[ "$found" = 0 ]
 }
 
 # ---------------------------------------------------------------------
@@ -489,6 +520,7 @@ pf_cleanup() {
 		disown "${id%%:*}" 2>/dev/null
 	done
 	pf_kill_recorded
+	pf_check_reports || rc=1
 	if [ -n "$PF_TMP" ] && [ "${PF_KEEP:-0}" = 1 ]; then
 		pf_note "kept $PF_TMP"
 	elif [ -n "$PF_TMP" ]; then
@@ -505,6 +537,7 @@ trap pf_cleanup EXIT
 trap 'pf_on_signal TERM' TERM
 trap 'pf_on_signal INT' INT
 trap 'pf_on_signal HUP' HUP
+pf_checkers_setup
 pf_watchdog_start
 
 if [ -z "$PFTOOL" ]; then
