@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -146,6 +147,21 @@ parse_options(int argc, char **argv, struct options *o)
 		bad_usage("unexpected argument \"%s\"", argv[optind]);
 }
 
+/* Descriptors 0-2 must be open, or the first socket would become stderr. */
+static void
+open_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		null = open("/dev/null", O_RDWR);	/* the lowest free: fd */
+		if (null != fd)
+			exit(EXIT_FAILURE);		/* nowhere to say it */
+	}
+}
+
 /* Loads and checks the file, applies the overrides; exits 78 on error. */
 static void
 load_config(const struct options *o, struct conf *cf)
@@ -178,6 +194,7 @@ main(int argc, char **argv)
 	char err[512];
 	int status;
 
+	open_std_fds();
 	proctitle_init(argc, argv);
 	log_init("preforkd");
 	parse_options(argc, argv, &o);
@@ -196,7 +213,7 @@ main(int argc, char **argv)
 		conf_free(&cf);
 		return EXIT_FAILURE;
 	}
-	proctitle_set("preforkd: master");
+	proctitle_set("preforkd: master", NULL);
 	status = master_run(&cf, &ls);
 	listen_close(&ls);
 	conf_free(&cf);

@@ -4,8 +4,9 @@
  * Linux shows the bytes of the original argv area; the environment strings
  * usually follow it contiguously.  proctitle_init() copies argv strings and
  * the environment to the heap, then claims the whole contiguous area.
- * proctitle_set() writes the title there, NUL-padded, and also sets the
- * short command name (PR_SET_NAME, /proc/PID/comm) that top(1) shows.
+ * proctitle_set() writes the title there, NUL-padded, and may also set
+ * the short command name (PR_SET_NAME, /proc/PID/comm, 15 bytes) that
+ * top(1), pgrep(1) and pidof(1) match.
  * If copying fails the area is simply not claimed: titles are cosmetic.
  */
 #include "config.h"
@@ -72,13 +73,14 @@ proctitle_init(int argc, char **argv)
 }
 
 void
-proctitle_set(const char *title)
+proctitle_set(const char *title, const char *comm)
 {
-	(void)prctl(PR_SET_NAME, title, 0, 0, 0);
-	if (proctitle_area == NULL || proctitle_size < 2)
-		return;
 	size_t n = strlen(title);
 
+	if (comm != NULL)
+		(void)prctl(PR_SET_NAME, comm, 0, 0, 0);
+	if (proctitle_area == NULL || proctitle_size < 2)
+		return;
 	if (n > proctitle_size - 1)
 		n = proctitle_size - 1;
 	memcpy(proctitle_area, title, n);

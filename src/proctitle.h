@@ -10,6 +10,7 @@
 #define PREFORKD_PROCTITLE_H
 
 void proctitle_init(int argc, char **argv);
-void proctitle_set(const char *title);
+/* comm: the short name (at most 15 bytes), or NULL to keep it. */
+void proctitle_set(const char *title, const char *comm);
 
 #endif

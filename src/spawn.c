@@ -42,7 +42,7 @@ spawn_child(struct master *m, uint32_t cookie)
 	close(m->sigfd);
 	close(m->health_rd);
 	close(m->lifeline_wr);
-	proctitle_set("preforkd: worker");
+	proctitle_set("preforkd: worker", "preforkd-worker");
 	worker_run(&a);
 }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # proc_titles: ps explains the process tree.  The master's command line
 # reads "preforkd: master", each of its children's "preforkd: worker", and
-# the master has exactly `workers` children.
+# the master has exactly `workers` children.  The short names (comm, what
+# pgrep -x and pidof match) are "preforkd" and "preforkd-worker", so
+# `pkill -x preforkd` reaches the master only.
 set -eu
 PF_TIMEOUT=30
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +22,8 @@ while :; do
 	"preforkd: master"*) ;;
 	*) bad="master $PF_PID: '$title'" ;;
 	esac
+	comm=$(cat "/proc/$PF_PID/comm")
+	[ "$comm" = preforkd ] || bad="$bad; master comm '$comm'"
 	kids=$(ps -o pid= --ppid "$PF_PID" | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
 	for p in $kids; do
 		t=$(ps -o args= -p "$p") || continue
@@ -27,6 +31,8 @@ while :; do
 		"preforkd: worker"*) ;;
 		*) bad="$bad; child $p: '$t'" ;;
 		esac
+		comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		[ "$comm" = preforkd-worker ] || bad="$bad; child $p comm '$comm'"
 	done
 	[ "$(pf_count "$kids")" -eq 3 ] || bad="$bad; children: '$kids', not 3"
 	[ -n "$bad" ] || break
