@@ -248,8 +248,8 @@ master_on_signal(struct master *m, int sig, uint64_t now_ms)
 		    "restart preforkd to apply a new configuration");
 		break;
 	default:
-		log_notice("%s ignored", sigabbrev_np(sig) ?
-		    sigabbrev_np(sig) : "signal");
+		log_notice("SIG%s ignored", sigabbrev_np(sig) ?
+		    sigabbrev_np(sig) : "?");
 		break;
 	}
 }

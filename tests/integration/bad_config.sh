@@ -4,6 +4,7 @@
 #   78 and "FILE:LINE: KEY: reason": an unknown key, workers = 0 or 1025,
 #      a string for port, port = 70000, timeouts.hang <= timeouts.read
 #      (each also with -t);
+#   78 and "user: no such user": a user that does not exist;
 #   78 and "cannot open FILE": a missing file;
 #   64: -p 0, -p 65536, -p abc, -w 0, -x, -l loud;
 #   -t on the shipped conf/preforkd.conf: "configuration OK", exit 0;
@@ -64,6 +65,15 @@ base | sed 's/^port = .*/port = 70000/' >"$PF_TMP/port_big.conf"
 conf_case port_big 1 port
 { base; printf 'timeouts {\n\tread = 10\n\thang = 10\n}\n'; } >"$PF_TMP/hang.conf"
 conf_case hang '[0-9]+' '[a-z._|]*hang'
+
+# A user that does not exist: found by the same checks, before binding.
+{ base; echo 'user = "no-such-user-here"'; } >"$PF_TMP/user.conf"
+for t in "" -t; do
+	pf_run 10 -f "$PF_TMP/user.conf" $t
+	[ "$PF_STATUS" = 78 ] || problem "unknown user${t:+ ($t)}: want exit 78; $(pf_run_output)"
+	grep -Fq -- "user: no such user \"no-such-user-here\"" "$PF_ERR" ||
+		problem "unknown user${t:+ ($t)}: stderr does not name it; $(pf_run_output)"
+done
 
 missing=$PF_TMP/missing.conf
 pf_run 10 -f "$missing"
