@@ -10,8 +10,7 @@
  * passes MSG_NOSIGNAL, so a dead peer is EPIPE, never SIGPIPE.
  *
  * Errors: -1 with errno as the kernel set it, or ETIMEDOUT when a deadline
- * passed; a recv of 0 is the peer's EOF.  Nothing here logs.  A failing
- * CLOCK_MONOTONIC is a broken invariant of the system and aborts.
+ * passed; a recv of 0 is the peer's EOF.  Nothing here logs.
  */
 #include "config.h"
 
@@ -27,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
+#include "clock.h"
 #include "conf.h"
 #include "conn.h"
 
@@ -53,23 +54,13 @@ conn_set_wait_mask(const sigset_t *mask)
 	conn_wait_mask = mask;
 }
 
-static int64_t
-conn_now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		abort();	/* only EINVAL/EFAULT: our bug, not the peer's */
-	return (int64_t)ts.tv_sec * CONN_NS_PER_S + ts.tv_nsec;
-}
-
 /* The deadline timeout_ms from now; CONN_NEVER when timeout_ms < 0. */
 static int64_t
 conn_deadline(int timeout_ms)
 {
 	if (timeout_ms < 0)
 		return CONN_NEVER;
-	return conn_now_ns() + timeout_ms * CONN_NS_PER_MS;
+	return clock_now_ns() + timeout_ms * CONN_NS_PER_MS;
 }
 
 /* The time left until deadline, as ppoll wants it; NULL: no deadline. */
@@ -80,7 +71,7 @@ conn_time_left(int64_t deadline, struct timespec *ts)
 
 	if (deadline == CONN_NEVER)
 		return NULL;
-	left = deadline - conn_now_ns();
+	left = deadline - clock_now_ns();
 	if (left < 0)
 		left = 0;	/* one last look, without waiting */
 	ts->tv_sec = (time_t)(left / CONN_NS_PER_S);
@@ -207,7 +198,7 @@ conn_drain(int fd, int linger_ms)
 	char scratch[CONN_DRAIN_BUF];
 	int64_t deadline = conn_deadline(linger_ms);
 
-	while (conn_now_ns() < deadline)
+	while (clock_now_ns() < deadline)
 		if (conn_transfer(fd, conn_op_recv,
 		    (union conn_buf){ .in = scratch }, sizeof(scratch), POLLIN,
 		    deadline) <= 0)
@@ -262,48 +253,6 @@ conn_init(struct conn *c, int fd, const struct sockaddr *peer,
 	if (peer_len > 0)
 		memcpy(&c->peer_addr, peer, peer_len);
 	c->peer_len = peer_len;
-	conn_format_addr(peer_len > 0 ? (const struct sockaddr *)&c->peer_addr
+	addr_format(peer_len > 0 ? (const struct sockaddr *)&c->peer_addr
 	    : NULL, peer_len, c->peer, sizeof(c->peer));
-}
-
-/*
- * inet_ntop of an AF_INET or AF_INET6 address, copied out first so that
- * no alignment is assumed of sa; NULL for any other family.
- */
-static const char *
-conn_format_host(const struct sockaddr *sa, socklen_t len, char *buf,
-    socklen_t buflen, unsigned *port)
-{
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
-
-	if (sa->sa_family == AF_INET && len >= sizeof(sin)) {
-		memcpy(&sin, sa, sizeof(sin));
-		*port = ntohs(sin.sin_port);
-		return inet_ntop(AF_INET, &sin.sin_addr, buf, buflen);
-	}
-	if (sa->sa_family == AF_INET6 && len >= sizeof(sin6)) {
-		memcpy(&sin6, sa, sizeof(sin6));
-		*port = ntohs(sin6.sin6_port);
-		return inet_ntop(AF_INET6, &sin6.sin6_addr, buf, buflen);
-	}
-	return NULL;
-}
-
-void
-conn_format_addr(const struct sockaddr *sa, socklen_t len, char *buf,
-    size_t buflen)
-{
-	char host[INET6_ADDRSTRLEN];
-	unsigned port = 0;
-
-	if (buf == NULL || buflen == 0)
-		return;
-	if (sa == NULL || len < sizeof(sa->sa_family) ||
-	    conn_format_host(sa, len, host, sizeof(host), &port) == NULL)
-		snprintf(buf, buflen, "unknown");
-	else if (sa->sa_family == AF_INET6)
-		snprintf(buf, buflen, "[%s]:%u", host, port);
-	else
-		snprintf(buf, buflen, "%s:%u", host, port);
 }

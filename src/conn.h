@@ -22,7 +22,9 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#define CONN_PEER_MAX 64	/* "[ffff:...:ffff]:65535" fits */
+#include "addr.h"
+
+#define CONN_PEER_MAX ADDR_STR_MAX
 
 struct conf_timeouts;
 
@@ -70,9 +72,5 @@ void conn_close(struct conn *c);
 
 /* Close at once, for a connection already broken (reset, timed out). */
 void conn_abort(struct conn *c);
-
-/* Formats an address as "1.2.3.4:5678" or "[::1]:5678". */
-void conn_format_addr(const struct sockaddr *sa, socklen_t len, char *buf,
-    size_t buflen);
 
 #endif

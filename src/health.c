@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "health.h"
 
 _Static_assert(HEALTH_RECORD_SIZE <= 512, "a record must fit in PIPE_BUF");
@@ -171,15 +172,25 @@ health_client_set(struct health_client *hc, const struct sockaddr *sa)
 void
 health_client_format(const struct health_client *hc, char *buf, size_t len)
 {
-	char host[INET6_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sslen;
 
-	if (len == 0)
-		return;
-	if ((hc->family != AF_INET && hc->family != AF_INET6) ||
-	    inet_ntop(hc->family, hc->addr, host, sizeof(host)) == NULL) {
+	memset(&ss, 0, sizeof(ss));
+	if (hc->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(hc->port);
+		memcpy(&sin->sin_addr, hc->addr, 4);
+		sslen = sizeof(*sin);
+	} else if (hc->family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(hc->port);
+		memcpy(&sin6->sin6_addr, hc->addr, 16);
+		sslen = sizeof(*sin6);
+	} else {
 		snprintf(buf, len, "-");
 		return;
 	}
-	snprintf(buf, len, hc->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
-	    host, (unsigned)hc->port);
+	addr_format((const struct sockaddr *)&ss, sslen, buf, len);
 }

@@ -73,7 +73,7 @@ const char *health_exit_reason_name(enum health_exit_reason reason);
 
 /* From a peer address; an unknown family gives family 0. */
 void health_client_set(struct health_client *hc, const struct sockaddr *sa);
-/* "1.2.3.4:5678", "[::1]:5678", or "-" when there is none. */
+/* As addr_format(), or "-" when there is no client. */
 void health_client_format(const struct health_client *hc, char *buf,
     size_t len);
 

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "listen.h"
 
@@ -85,11 +86,15 @@ listen_open(const struct conf *cf, struct listeners *out, char *err,
 	for (size_t i = 0; i < cf->nbind; i++) {
 		struct listener *l = &out->l[i];
 
-		snprintf(l->name, sizeof(l->name),
-		    strchr(cf->bind[i], ':') ? "[%s]:%d" : "%s:%d",
-		    cf->bind[i], cf->port);
-		if (listen_sockaddr(cf->bind[i], cf->port, &ss, &len) != 0 ||
-		    (l->fd = listen_one(&ss, len, cf->backlog)) < 0) {
+		if (listen_sockaddr(cf->bind[i], cf->port, &ss, &len) != 0) {
+			snprintf(err, errlen, "cannot listen on %s: %s",
+			    cf->bind[i], strerror(errno));
+			listen_close(out);
+			return -1;
+		}
+		addr_format((struct sockaddr *)&ss, len, l->name,
+		    sizeof(l->name));
+		if ((l->fd = listen_one(&ss, len, cf->backlog)) < 0) {
 			snprintf(err, errlen, "cannot listen on %s: %s",
 			    l->name, strerror(errno));
 			listen_close(out);

@@ -11,13 +11,14 @@
 
 #include <stddef.h>
 
+#include "addr.h"
+
 struct conf;
 
-#define LISTEN_NAME_MAX 64
 
 struct listener {
 	int fd;
-	char name[LISTEN_NAME_MAX];	/* "127.0.0.1:8080", "[::]:8080" */
+	char name[ADDR_STR_MAX];	/* "127.0.0.1:8080", "[::]:8080" */
 };
 
 struct listeners {

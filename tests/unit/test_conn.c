@@ -282,7 +282,7 @@ assert_wire(const char *s)
 	assert_memory_equal(wire, s, wire_len);
 }
 
-/* ---- conn_init, conn_format_addr ---- */
+/* ---- conn_init ---- */
 
 static void
 test_conn_init_converts_timeouts_to_ms_and_formats_the_peer(void **state)
@@ -308,78 +308,6 @@ test_conn_init_without_a_peer_says_unknown(void **state)
 	conn_init(&c, FAKE_FD, NULL, 0, &test_timeouts);
 	assert_string_equal(c.peer, "unknown");
 	assert_int_equal(c.peer_len, 0);
-}
-
-static void
-test_conn_format_addr_writes_ipv4_as_address_colon_port(void **state)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	char buf[CONN_PEER_MAX];
-
-	(void)state;
-	sin.sin_port = htons(8080);
-	assert_int_equal(inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr), 1);
-	conn_format_addr((struct sockaddr *)&sin, sizeof(sin), buf,
-	    sizeof(buf));
-	assert_string_equal(buf, "192.0.2.7:8080");
-}
-
-static void
-test_conn_format_addr_writes_ipv6_in_brackets(void **state)
-{
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-	char buf[CONN_PEER_MAX];
-
-	(void)state;
-	sin6.sin6_port = htons(65535);
-	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr),
-	    1);
-	conn_format_addr((struct sockaddr *)&sin6, sizeof(sin6), buf,
-	    sizeof(buf));
-	assert_string_equal(buf, "[2001:db8::1]:65535");
-}
-
-static void
-test_conn_format_addr_fits_the_longest_ipv6_in_conn_peer_max(void **state)
-{
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-	char buf[CONN_PEER_MAX];
-	const char *longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
-
-	(void)state;
-	sin6.sin6_port = htons(65535);
-	assert_int_equal(inet_pton(AF_INET6, longest, &sin6.sin6_addr), 1);
-	conn_format_addr((struct sockaddr *)&sin6, sizeof(sin6), buf,
-	    sizeof(buf));
-	assert_string_equal(buf,
-	    "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535");
-}
-
-static void
-test_conn_format_addr_says_unknown_for_unix_and_unknown_families(void **state)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct sockaddr_storage ss = { .ss_family = 12345 };
-	char buf[CONN_PEER_MAX];
-
-	(void)state;
-	conn_format_addr((struct sockaddr *)&sun, sizeof(sun), buf,
-	    sizeof(buf));
-	assert_string_equal(buf, "unknown");
-	conn_format_addr((struct sockaddr *)&ss, sizeof(ss), buf, sizeof(buf));
-	assert_string_equal(buf, "unknown");
-}
-
-static void
-test_conn_format_addr_says_unknown_for_a_truncated_address(void **state)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	char buf[CONN_PEER_MAX];
-
-	(void)state;
-	conn_format_addr((struct sockaddr *)&sin, sizeof(sin) - 1, buf,
-	    sizeof(buf));
-	assert_string_equal(buf, "unknown");
 }
 
 /* ---- conn_recv ---- */
@@ -823,11 +751,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_conn_init_converts_timeouts_to_ms_and_formats_the_peer),
 		T(test_conn_init_without_a_peer_says_unknown),
-		T(test_conn_format_addr_writes_ipv4_as_address_colon_port),
-		T(test_conn_format_addr_writes_ipv6_in_brackets),
-		T(test_conn_format_addr_fits_the_longest_ipv6_in_conn_peer_max),
-		T(test_conn_format_addr_says_unknown_for_unix_and_unknown_families),
-		T(test_conn_format_addr_says_unknown_for_a_truncated_address),
 		T(test_conn_recv_returns_the_bytes_read_and_counts_them),
 		T(test_conn_recv_returns_0_at_eof),
 		T(test_conn_recv_retries_after_eintr),

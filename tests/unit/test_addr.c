@@ -1,0 +1,102 @@
+/*
+ * test_addr - socket addresses as the logs show them.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <cmocka.h>
+
+#include "addr.h"
+
+static void
+test_addr_format_writes_ipv4_as_address_colon_port(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	char buf[ADDR_STR_MAX];
+
+	(void)state;
+	sin.sin_port = htons(8080);
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr), 1);
+	addr_format((struct sockaddr *)&sin, sizeof(sin), buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "192.0.2.7:8080");
+}
+
+static void
+test_addr_format_writes_ipv6_in_brackets(void **state)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	char buf[ADDR_STR_MAX];
+
+	(void)state;
+	sin6.sin6_port = htons(65535);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", &sin6.sin6_addr),
+	    1);
+	addr_format((struct sockaddr *)&sin6, sizeof(sin6), buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "[2001:db8::1]:65535");
+}
+
+static void
+test_addr_format_fits_the_longest_ipv6_in_addr_str_max(void **state)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	char buf[ADDR_STR_MAX];
+	const char *longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+
+	(void)state;
+	sin6.sin6_port = htons(65535);
+	assert_int_equal(inet_pton(AF_INET6, longest, &sin6.sin6_addr), 1);
+	addr_format((struct sockaddr *)&sin6, sizeof(sin6), buf,
+	    sizeof(buf));
+	assert_string_equal(buf,
+	    "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535");
+}
+
+static void
+test_addr_format_says_unknown_for_unix_and_unknown_families(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_storage ss = { .ss_family = 12345 };
+	char buf[ADDR_STR_MAX];
+
+	(void)state;
+	addr_format((struct sockaddr *)&sun, sizeof(sun), buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "unknown");
+	addr_format((struct sockaddr *)&ss, sizeof(ss), buf, sizeof(buf));
+	assert_string_equal(buf, "unknown");
+}
+
+static void
+test_addr_format_says_unknown_for_a_truncated_address(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	char buf[ADDR_STR_MAX];
+
+	(void)state;
+	addr_format((struct sockaddr *)&sin, sizeof(sin) - 1, buf,
+	    sizeof(buf));
+	assert_string_equal(buf, "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_format_writes_ipv4_as_address_colon_port),
+		cmocka_unit_test(test_addr_format_writes_ipv6_in_brackets),
+		cmocka_unit_test(test_addr_format_fits_the_longest_ipv6_in_addr_str_max),
+		cmocka_unit_test(test_addr_format_says_unknown_for_unix_and_unknown_families),
+		cmocka_unit_test(test_addr_format_says_unknown_for_a_truncated_address),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
