@@ -125,8 +125,10 @@ worker_report(struct worker *w, enum health_state state)
 	do
 		n = write(w->a->health_fd, buf, sizeof(buf));
 	while (n < 0 && errno == EINTR);
-	/* Atomic: all or nothing.  EAGAIN: the master is behind, retry. */
-	w->report_pending = n == (ssize_t)sizeof(buf) ? 0 : state;
+	/* Atomic: all or nothing.  EAGAIN: the master is behind, so the
+	 * latest state is sent again later.  Anything else (EPIPE: the master
+	 * is gone) will not get better by retrying. */
+	w->report_pending = n < 0 && errno == EAGAIN ? state : 0;
 	if (n < 0 && errno != EAGAIN && errno != EPIPE)
 		log_warning_errno("cannot write to the health pipe");
 }
