@@ -2,7 +2,9 @@
 # master_kill: workers never outlive the master.  After kill -9 of the
 # master, within 2 s none of its workers is alive (a zombie left to an init
 # that does not reap counts as gone), and a new master binds the same port
-# at once and serves.
+# at once and serves.  A worker busy when the master dies finishes the
+# connection in hand first: a client streaming across the kill gets every
+# byte back.
 set -eu
 PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +24,25 @@ pf_wait_gone 2 $workers || {
 }
 pf_wait_exit "$old" 2 || pf_fail "the killed master is still alive"
 pf_note "master $old killed; workers $workers gone"
+
+PF_START_TIMEOUT=5 pf_start
+pf_echo -n 64K
+workers=$PF_WORKERS
+old=$PF_PID
+
+# 60000 bytes in 30 chunks, 50 ms apart: about 1.5 s.
+pf_bg "$PFTOOL" echo -p "$PF_PORT" -n 60000 --chunk 2000 --delay-ms 50 \
+	--timeout 20 >"$PF_TMP/client.out" 2>&1
+client=$PF_BG_PID
+sleep 0.5
+pf_alive "$client" || pf_fail "the client ended before the kill: $(cat "$PF_TMP/client.out")"
+kill -KILL "$old"
+pf_wait_exit "$client" 10 || pf_fail "the client still runs 10 s after the kill"
+[ "$PF_STATUS" = 0 ] ||
+	pf_fail "the client streaming across kill -9 of the master failed: $(cat "$PF_TMP/client.out")"
+pf_note "client across kill -9: $(cat "$PF_TMP/client.out")"
+# shellcheck disable=SC2086
+pf_wait_gone 2 $workers || pf_fail "workers still alive after their last client:$PF_LEFT"
 
 PF_START_TIMEOUT=5 pf_start
 pf_echo -n 64K

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -911,49 +912,58 @@ quiet_wait(int fd, double seconds, const char **how, uint64_t *data)
 	}
 }
 
+/* What a quiet connection saw. */
+struct quiet {
+	char local[64];		/* our end, "127.0.0.1:PORT" */
+	const char *how;	/* as quiet_wait */
+	uint64_t data;
+	double took;
+};
+
+/* Connects, prints "open LOCAL" if asked, and sends nothing for
+ * o->seconds or until the server closes.  -1 if it cannot connect. */
+static int
+quiet_session(const struct opts *o, bool announce, struct quiet *q)
+{
+	int fd = connect_wait(o->port, 10, 0);
+
+	if (fd == -1)
+		return -1;
+	local_name(fd, q->local, sizeof(q->local));
+	if (announce) {
+		printf("open %s\n", q->local);
+		fflush(stdout);
+	}
+	q->took = quiet_wait(fd, o->seconds, &q->how, &q->data);
+	close(fd);
+	return 0;
+}
+
 static int
 cmd_silent(const struct opts *o)
 {
-	char local[64];
-	const char *how;
-	uint64_t data;
-	double took;
-	int fd;
+	struct quiet q;
 
-	fd = connect_wait(o->port, 10, 0);
-	if (fd == -1)
+	if (quiet_session(o, false, &q) != 0)
 		return 1;
-	local_name(fd, local, sizeof(local));
-	took = quiet_wait(fd, o->seconds, &how, &data);
-	close(fd);
-	if (data > 0)
-		warnx("silent: the server sent %" PRIu64 " bytes", data);
-	printf("%.3f %s %s\n", took, how, local);
-	return strcmp(how, "eof") == 0 || strcmp(how, "reset") == 0 ? 0 : 1;
+	if (q.data > 0)
+		warnx("silent: the server sent %" PRIu64 " bytes", q.data);
+	printf("%.3f %s %s\n", q.took, q.how, q.local);
+	return strcmp(q.how, "eof") == 0 || strcmp(q.how, "reset") == 0 ? 0 : 1;
 }
 
 static int
 cmd_hold(const struct opts *o)
 {
-	char local[64];
-	const char *how;
-	uint64_t data;
-	double took;
-	int fd;
+	struct quiet q;
 
-	fd = connect_wait(o->port, 10, 0);
-	if (fd == -1)
+	if (quiet_session(o, true, &q) != 0)
 		return 1;
-	local_name(fd, local, sizeof(local));
-	printf("open %s\n", local);
-	fflush(stdout);
-	took = quiet_wait(fd, o->seconds, &how, &data);
-	close(fd);
-	if (strcmp(how, "open") == 0) {
-		printf("held %.3f\n", took);
+	if (strcmp(q.how, "open") == 0) {
+		printf("held %.3f\n", q.took);
 		return 0;
 	}
-	printf("closed %.3f %s\n", took, how);
+	printf("closed %.3f %s\n", q.took, q.how);
 	return 1;
 }
 
