@@ -375,20 +375,25 @@ conf_validate_bind(cfg_t *cfg, cfg_opt_t *opt)
 	    v, w);
 }
 
-/* hang must exceed read and write; told on hang's line if the file sets it. */
+/*
+ * hang must exceed every wait a worker can make without reporting: one
+ * read, one write that makes no progress, the lingering drain.  Told on
+ * hang's line if the file sets it.
+ */
 static int
 conf_check_hang(cfg_t *t, int line)
 {
 	long rd = cfg_getint(t, "read");
 	long wr = cfg_getint(t, "write");
+	long lg = cfg_getint(t, "linger");
 	long hang = cfg_getint(t, "hang");
 	struct conf_seen *s = conf_seen_find(cfg_getopt(t, "hang"));
 
-	if (hang > rd && hang > wr)
+	if (hang > rd && hang > wr && hang > lg)
 		return 0;
 	conf_error(s != NULL ? s->line : line, "timeouts.hang: %ld must be "
-	    "greater than timeouts.read (%ld) and timeouts.write (%ld)",
-	    hang, rd, wr);
+	    "greater than timeouts.read (%ld), timeouts.write (%ld) and "
+	    "timeouts.linger (%ld)", hang, rd, wr, lg);
 	return -1;
 }
 
@@ -778,6 +783,17 @@ conf_load(const char *path, struct conf *out, char *err, size_t errlen)
 	free(text);
 	memset(&conf_run, 0, sizeof(conf_run));
 	return rc;
+}
+
+void
+conf_override(struct conf *cf, const struct conf_overrides *ov)
+{
+	if (ov->port > 0)
+		cf->port = ov->port;
+	if (ov->workers > 0)
+		cf->workers = ov->workers;
+	if (ov->log_level >= 0)
+		cf->log_level = ov->log_level;
 }
 
 void

@@ -47,9 +47,17 @@ struct conf {
 	struct conf_timeouts timeouts;
 };
 
+/* Command-line values that win over the file, at start and on reload. */
+struct conf_overrides {
+	int port;		/* 0: from the file */
+	int workers;		/* 0: from the file */
+	int log_level;		/* -1: from the file */
+};
+
 /* 0 on success; -1 with a message in err (out is then left zeroed). */
 int conf_load(const char *path, struct conf *out, char *err, size_t errlen);
 void conf_free(struct conf *cf);
+void conf_override(struct conf *cf, const struct conf_overrides *ov);
 
 /* The effective configuration, in the file's own syntax. */
 void conf_print(const struct conf *cf, FILE *fp);

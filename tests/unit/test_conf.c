@@ -488,14 +488,18 @@ REJECTS(the_timeouts_section_given_twice, 2,
     "timeouts: set twice (first on line 1)",
     "timeouts { read = 5 }\ntimeouts { write = 5 }\n")
 REJECTS(hang_not_above_read, 3, "timeouts.hang: 60 must be greater than "
-    "timeouts.read (60) and timeouts.write (30)",
+    "timeouts.read (60), timeouts.write (30) and timeouts.linger (2)",
     "timeouts {\n\tread = 60\n\thang = 60\n}\n")
 REJECTS(hang_not_above_write, 3, "timeouts.hang: 20 must be greater than "
-    "timeouts.read (10) and timeouts.write (40)",
+    "timeouts.read (10), timeouts.write (40) and timeouts.linger (2)",
     "timeouts {\n\tread = 10\n\thang = 20\n\twrite = 40\n}\n")
+REJECTS(hang_not_above_linger, 2, "timeouts.hang: 100 must be greater than "
+    "timeouts.read (10), timeouts.write (30) and timeouts.linger (100)",
+    "timeouts {\n\thang = 100\n\tread = 10\n\tlinger = 100\n}\n")
 /* hang left out: told at the closing brace, where the section is checked */
 REJECTS(a_read_timeout_above_the_default_hang, 4, "timeouts.hang: 120 must "
-    "be greater than timeouts.read (200) and timeouts.write (30)",
+    "be greater than timeouts.read (200), timeouts.write (30) and "
+    "timeouts.linger (2)",
     "timeouts {\n\tread = 200\n\n}\n")
 /* the string runs to the end of the file, where libconfuse stops */
 REJECTS(an_unterminated_string, 3, "premature end of file",
@@ -752,6 +756,7 @@ main(void)
 		    test_conf_rejects_the_timeouts_section_given_twice),
 		cmocka_unit_test(test_conf_rejects_hang_not_above_read),
 		cmocka_unit_test(test_conf_rejects_hang_not_above_write),
+		cmocka_unit_test(test_conf_rejects_hang_not_above_linger),
 		cmocka_unit_test(
 		    test_conf_rejects_a_read_timeout_above_the_default_hang),
 		cmocka_unit_test(test_conf_rejects_an_unterminated_string),
