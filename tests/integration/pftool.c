@@ -52,8 +52,14 @@ static const char usage_text[] =
 "      Per connection: send BYTES of a deterministic pseudo-random pattern\n"
 "      while reading the echo back, then shutdown(SHUT_WR) and read to EOF.\n"
 "      Every byte is checked, in order, and the EOF must come.  Prints\n"
-"      \"echo: ok=N failed=N bytes=BYTES seconds=S [local=ADDR:PORT]\"\n"
+"      \"echo: ok=N failed=N bytes=BYTES seconds=S refused=N reset=N\n"
+"      timeout=N short=N mismatch=N other=N [local=ADDR:PORT]\"\n"
 "      (local only for a single connection); exit 0 only if all verified.\n"
+"      Each failure has one kind, so the kinds add up to failed: refused,\n"
+"      the connect failed; reset, ECONNRESET or EPIPE; timeout, no progress\n"
+"      for --io-timeout, or cut off (or never started) at --timeout; short,\n"
+"      EOF before all came back; mismatch, a byte came back different (or\n"
+"      more came back than was sent); other, anything else.\n"
 "      BYTES may end in K or M (KiB, MiB).\n"
 "      --chunk N         bytes handed to each send() (default 65536)\n"
 "      --delay-ms MS     pause MS milliseconds between chunks\n"
@@ -63,7 +69,13 @@ static const char usage_text[] =
 "      --no-shutdown     never shutdown(SHUT_WR): read BYTES back, then close;\n"
 "                        no EOF is expected\n"
 "      -c N              connections in flight at once (default 1)\n"
-"      -k N              connections in all (default: -c)\n"
+"      -k N              connections in all (default: -c); with --duration,\n"
+"                        at most N (default: no limit)\n"
+"      --duration S      load generator: keep -c connections in flight, a new\n"
+"                        one as soon as one ends, until S seconds have passed\n"
+"                        (S less than --timeout); then open no more and let\n"
+"                        those in flight finish.  Exit 0 if none failed and\n"
+"                        at least one verified\n"
 "      --seed N          pattern seed (default 1); connection i uses seed+i\n"
 "      --timeout S       bound on the whole run (default 30)\n"
 "      --io-timeout S    bound on a connection making no progress (default 10)\n"
@@ -104,9 +116,11 @@ struct opts {
 	double timeout_s;
 	double io_timeout_s;
 	double seconds;
+	double duration_s;
 	int have_port;
 	int have_bytes;
 	int have_seconds;
+	int have_duration;
 };
 
 enum {
@@ -118,6 +132,7 @@ enum {
 	OPT_SEED,
 	OPT_TIMEOUT,
 	OPT_IO_TIMEOUT,
+	OPT_DURATION,
 };
 
 static const struct option long_opts[] = {
@@ -134,6 +149,7 @@ static const struct option long_opts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -144,7 +160,7 @@ struct command {
 	int (*run)(const struct opts *o);
 };
 
-static void
+static __attribute__((format(printf, 1, 2))) void
 warnx(const char *fmt, ...)
 {
 	va_list ap;
@@ -284,6 +300,9 @@ opts_set(struct opts *o, int ch, const char *arg)
 		return parse_seconds(arg, &o->timeout_s);
 	case OPT_IO_TIMEOUT:
 		return parse_seconds(arg, &o->io_timeout_s);
+	case OPT_DURATION:
+		o->have_duration = 1;
+		return parse_seconds(arg, &o->duration_s);
 	}
 	return -1;
 }
@@ -336,17 +355,20 @@ local_name(int fd, char *buf, size_t len)
 
 /*
  * Start a non-blocking connect to 127.0.0.1:port.  Returns the fd, with
- * *pending set if the connection is still in progress; -1 with errno.
+ * *pending set if the connection is still in progress; -1 with errno,
+ * and *step set to the call that failed ("socket" or "connect").
  */
 static int
-connect_start(int port, int *pending)
+connect_start(int port, int *pending, const char **step)
 {
 	struct sockaddr_in sin;
 	int fd, saved;
 
+	*step = "socket";
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
+	*step = "connect";
 	loopback_addr(&sin, port);
 	*pending = 0;
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
@@ -383,9 +405,10 @@ connect_wait(int port, double timeout_s, int quiet)
 {
 	struct pollfd pfd;
 	double deadline = now() + timeout_s;
+	const char *step;
 	int fd, pending, r;
 
-	fd = connect_start(port, &pending);
+	fd = connect_start(port, &pending, &step);
 	if (fd == -1) {
 		if (!quiet)
 			warnx("connect 127.0.0.1:%d: %s", port, strerror(errno));
@@ -457,6 +480,22 @@ enum echo_phase {
 	EP_DONE,
 };
 
+/* Why a connection failed; each failure is counted under one kind. */
+enum echo_kind {
+	EK_REFUSED,	/* the connect failed */
+	EK_RESET,	/* ECONNRESET or EPIPE */
+	EK_TIMEOUT,	/* --io-timeout or --timeout */
+	EK_SHORT,	/* EOF before all bytes came back */
+	EK_MISMATCH,	/* a byte came back different */
+	EK_OTHER,
+	EK_COUNT,
+};
+
+/* Their names in the result line, in this order. */
+static const char *const echo_kind_names[EK_COUNT] = {
+	"refused", "reset", "timeout", "short", "mismatch", "other",
+};
+
 struct echo_conn {
 	int fd;
 	enum echo_phase phase;
@@ -476,16 +515,26 @@ struct echo_run {
 	struct pollfd *pfds;
 	int *pfd_slot;
 	long started, ok, failed, reported;
+	long kinds[EK_COUNT];		/* failed, by kind */
 	double deadline;
+	double open_until;		/* no new connection from then on */
 };
 
-static void
-echo_fail(struct echo_run *run, struct echo_conn *c, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* The kind of a failed send() or recv() (or shutdown()) with errno err. */
+static enum echo_kind
+echo_errno_kind(int err)
+{
+	return err == ECONNRESET || err == EPIPE ? EK_RESET : EK_OTHER;
+}
 
-/* Close c and count it as failed, saying why (the first few only). */
 static void
-echo_fail(struct echo_run *run, struct echo_conn *c, const char *fmt, ...)
+echo_fail(struct echo_run *run, struct echo_conn *c, enum echo_kind kind,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Close c and count it as failed of kind, saying why (the first few only). */
+static void
+echo_fail(struct echo_run *run, struct echo_conn *c, enum echo_kind kind,
+    const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -502,6 +551,7 @@ echo_fail(struct echo_run *run, struct echo_conn *c, const char *fmt, ...)
 		warnx("echo: more failures not shown");
 	run->reported++;
 	run->failed++;
+	run->kinds[kind]++;
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
@@ -526,6 +576,7 @@ static void
 echo_open(struct echo_run *run, struct echo_conn *c)
 {
 	const struct opts *o = run->o;
+	const char *step;
 	int pending, one = 1;
 
 	memset(c, 0, sizeof(*c));
@@ -536,17 +587,18 @@ echo_open(struct echo_run *run, struct echo_conn *c)
 	c->last_progress = now();
 	c->buf = malloc(o->chunk);
 	if (c->buf == NULL) {
-		echo_fail(run, c, "malloc: %s", strerror(errno));
+		echo_fail(run, c, EK_OTHER, "malloc: %s", strerror(errno));
 		return;
 	}
-	c->fd = connect_start(o->port, &pending);
+	c->fd = connect_start(o->port, &pending, &step);
 	if (c->fd == -1) {
-		echo_fail(run, c, "connect: %s", strerror(errno));
+		echo_fail(run, c, strcmp(step, "connect") == 0 ? EK_REFUSED :
+		    EK_OTHER, "%s: %s", step, strerror(errno));
 		return;
 	}
 	if (o->byte_by_byte &&
 	    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1) {
-		echo_fail(run, c, "TCP_NODELAY: %s", strerror(errno));
+		echo_fail(run, c, EK_OTHER, "TCP_NODELAY: %s", strerror(errno));
 		return;
 	}
 	c->phase = pending ? EP_CONNECTING : EP_SENDING;
@@ -564,8 +616,10 @@ echo_sent_all(struct echo_run *run, struct echo_conn *c)
 			echo_succeed(run, c);
 		return;
 	}
+	/* ENOTCONN: the connection was there, so the server reset it. */
 	if (shutdown(c->fd, SHUT_WR) == -1)
-		echo_fail(run, c, "shutdown: %s", strerror(errno));
+		echo_fail(run, c, errno == ENOTCONN ? EK_RESET :
+		    echo_errno_kind(errno), "shutdown: %s", strerror(errno));
 }
 
 static int
@@ -614,7 +668,8 @@ echo_send(struct echo_run *run, struct echo_conn *c)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
-		echo_fail(run, c, "send: %s", strerror(errno));
+		echo_fail(run, c, echo_errno_kind(errno), "send: %s",
+		    strerror(errno));
 		return;
 	}
 	c->buf_off += (size_t)n;
@@ -641,7 +696,8 @@ echo_recv(struct echo_run *run, struct echo_conn *c)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
-		echo_fail(run, c, "recv: %s", strerror(errno));
+		echo_fail(run, c, echo_errno_kind(errno), "recv: %s",
+		    strerror(errno));
 		return;
 	}
 	if (n == 0) {
@@ -649,11 +705,12 @@ echo_recv(struct echo_run *run, struct echo_conn *c)
 		    !o->no_shutdown)
 			echo_succeed(run, c);
 		else
-			echo_fail(run, c, "early EOF from the server");
+			echo_fail(run, c, EK_SHORT,
+			    "early EOF from the server");
 		return;
 	}
 	if ((uint64_t)n > o->bytes - c->recvd) {
-		echo_fail(run, c, "%zd bytes more than were sent",
+		echo_fail(run, c, EK_MISMATCH, "%zd bytes more than were sent",
 		    n - (ssize_t)(o->bytes - c->recvd));
 		return;
 	}
@@ -661,15 +718,16 @@ echo_recv(struct echo_run *run, struct echo_conn *c)
 		want = pattern_next(&c->rx);
 		if (buf[i] != want) {
 			c->recvd += (uint64_t)i;
-			echo_fail(run, c, "byte %" PRIu64 " is 0x%02x, "
-			    "expected 0x%02x", c->recvd, buf[i], want);
+			echo_fail(run, c, EK_MISMATCH, "byte %" PRIu64
+			    " is 0x%02x, expected 0x%02x", c->recvd, buf[i],
+			    want);
 			return;
 		}
 	}
 	c->recvd += (uint64_t)n;
 	c->last_progress = now();
 	if (c->recvd > c->sent) {
-		echo_fail(run, c, "received bytes not yet sent");
+		echo_fail(run, c, EK_OTHER, "received bytes not yet sent");
 		return;
 	}
 	if (o->no_shutdown && c->phase == EP_DRAINING && c->recvd == o->bytes)
@@ -680,7 +738,7 @@ static void
 echo_connected(struct echo_run *run, struct echo_conn *c)
 {
 	if (connect_result(c->fd) == -1) {
-		echo_fail(run, c, "connect: %s", strerror(errno));
+		echo_fail(run, c, EK_REFUSED, "connect: %s", strerror(errno));
 		return;
 	}
 	local_name(c->fd, c->local, sizeof(c->local));
@@ -759,17 +817,28 @@ echo_check_stalls(struct echo_run *run)
 		if (c->phase == EP_DONE)
 			continue;
 		if (t >= run->deadline) {
-			echo_fail(run, c, "run timed out after %.1f s",
-			    o->timeout_s);
+			echo_fail(run, c, EK_TIMEOUT,
+			    "run timed out after %.1f s", o->timeout_s);
 			continue;
 		}
 		since = c->last_progress > c->next_send ? c->last_progress :
 		    c->next_send;
 		if (t - since >= o->io_timeout_s)
-			echo_fail(run, c, "%s: no progress for %.1f s",
+			echo_fail(run, c, EK_TIMEOUT,
+			    "%s: no progress for %.1f s",
 			    c->phase == EP_CONNECTING ? "connecting" :
 			    "stalled", t - since);
 	}
+}
+
+/*
+ * May another connection start?  Not after -k of them, nor once
+ * run->open_until has come (--timeout, or --duration if given).
+ */
+static int
+echo_may_open(const struct echo_run *run)
+{
+	return run->started < run->o->total && now() < run->open_until;
 }
 
 /* Start connections while slots are free and some are left to run. */
@@ -780,21 +849,31 @@ echo_fill_slots(struct echo_run *run)
 	long i;
 
 	for (i = 0; i < o->concurrency && run->started < o->total; i++)
-		if (run->conns[i].phase == EP_DONE && now() < run->deadline)
+		if (run->conns[i].phase == EP_DONE && echo_may_open(run))
 			echo_open(run, &run->conns[i]);
 }
 
+/*
+ * Run connections until none is in flight and no more may start.  A
+ * fixed run (no --duration) counts those it could not start in time as
+ * failed (timeout); a --duration run stops early at --timeout instead.
+ */
 static int
 echo_loop(struct echo_run *run)
 {
 	const struct opts *o = run->o;
+	long never;
 	int n, r, timeout, i;
 
 	for (;;) {
 		echo_fill_slots(run);
 		n = echo_prepare(run, &timeout);
-		if (n == 0)
+		if (n == 0) {
+			/* Every connection just opened failed at once. */
+			if (echo_may_open(run))
+				continue;
 			break;
+		}
 		r = poll(run->pfds, (nfds_t)n, timeout);
 		if (r == -1 && errno != EINTR) {
 			warnx("poll: %s", strerror(errno));
@@ -805,13 +884,14 @@ echo_loop(struct echo_run *run)
 				echo_event(run, &run->conns[run->pfd_slot[i]],
 				    run->pfds[i].revents);
 		echo_check_stalls(run);
-		if (now() >= run->deadline && run->started < o->total) {
-			warnx("echo: run timed out after %.1f s; %ld "
-			    "connections never started", o->timeout_s,
-			    o->total - run->started);
-			run->failed += o->total - run->started;
-			run->started = o->total;
-		}
+	}
+	if (!o->have_duration && run->started < o->total) {
+		never = o->total - run->started;
+		warnx("echo: run timed out after %.1f s; %ld connections "
+		    "never started", o->timeout_s, never);
+		run->failed += never;
+		run->kinds[EK_TIMEOUT] += never;
+		run->started = o->total;
 	}
 	return 0;
 }
@@ -822,7 +902,7 @@ cmd_echo(const struct opts *o)
 	struct echo_run run;
 	double t0;
 	long i;
-	int rc = 1;
+	int k, rc = 1;
 
 	memset(&run, 0, sizeof(run));
 	run.o = o;
@@ -839,15 +919,23 @@ cmd_echo(const struct opts *o)
 	}
 	t0 = now();
 	run.deadline = t0 + o->timeout_s;
+	run.open_until = run.deadline;
+	if (o->have_duration && t0 + o->duration_s < run.deadline)
+		run.open_until = t0 + o->duration_s;
 	if (echo_loop(&run) == -1)
 		goto out;
 	printf("echo: ok=%ld failed=%ld bytes=%" PRIu64 " seconds=%.3f",
 	    run.ok, run.failed, o->bytes, now() - t0);
+	for (k = 0; k < EK_COUNT; k++)
+		printf(" %s=%ld", echo_kind_names[k], run.kinds[k]);
 	if (o->total == 1)
 		printf(" local=%s", run.conns[0].local[0] ?
 		    run.conns[0].local : "?");
 	printf("\n");
-	rc = run.failed == 0 && run.ok == o->total ? 0 : 1;
+	if (o->have_duration)
+		rc = run.failed == 0 && run.ok > 0 ? 0 : 1;
+	else
+		rc = run.failed == 0 && run.ok == o->total ? 0 : 1;
 out:
 	if (run.conns != NULL)
 		for (i = 0; i < o->concurrency; i++) {
@@ -1094,7 +1182,7 @@ static const struct command commands[] = {
 	{ "help", "", cmd_help },
 };
 
-static int
+static __attribute__((format(printf, 1, 2))) int
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -1137,6 +1225,10 @@ opts_check(const struct command *cmd, const struct opts *o)
 		    "exclude each other";
 	if (o->total < o->concurrency)
 		return "-k must be at least -c";
+	if (o->have_duration && o->duration_s <= 0)
+		return "--duration must be more than 0";
+	if (o->have_duration && o->duration_s >= o->timeout_s)
+		return "--duration must be less than --timeout";
 	return NULL;
 }
 
@@ -1187,7 +1279,7 @@ main(int argc, char **argv)
 		return usage_error("%s: unexpected argument '%s'", cmd->name,
 		    argv[optind]);
 	if (o.total == 0)
-		o.total = o.concurrency;
+		o.total = o.have_duration ? LONG_MAX : o.concurrency;
 	if ((problem = opts_check(cmd, &o)) != NULL)
 		return usage_error("%s: %s", cmd->name, problem);
 	return cmd->run(&o);
