@@ -147,6 +147,13 @@ conn_transfer(int fd, conn_op_fn *op, union conn_buf buf, size_t len,
 	}
 }
 
+static void
+conn_progress(struct conn *c)
+{
+	if (c->on_progress != NULL)
+		c->on_progress(c->progress_arg);
+}
+
 ssize_t
 conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms)
 {
@@ -158,8 +165,10 @@ conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms)
 	}
 	n = conn_transfer(c->fd, conn_op_recv, (union conn_buf){ .in = buf },
 	    len, POLLIN, conn_deadline(timeout_ms));
-	if (n > 0)
+	if (n > 0) {
 		c->bytes_in += (uint64_t)n;
+		conn_progress(c);
+	}
 	return n;
 }
 
@@ -183,6 +192,7 @@ conn_send_all(struct conn *c, const void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 		c->bytes_out += (uint64_t)n;
+		conn_progress(c);
 	}
 	return 0;
 }

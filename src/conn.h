@@ -38,6 +38,10 @@ struct conn {
 	char peer[CONN_PEER_MAX];	/* "1.2.3.4:5678", "[::1]:5678" */
 	uint64_t bytes_in;
 	uint64_t bytes_out;
+	/* Called after each transfer that moved bytes (NULL: nobody asks):
+	 * the worker's proof of progress for the hang check. */
+	void (*on_progress)(void *arg);
+	void *progress_arg;
 };
 
 /*

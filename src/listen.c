@@ -69,47 +69,129 @@ listen_one(const struct sockaddr_storage *ss, socklen_t len, int backlog)
 	return fd;
 }
 
+/* The open listener named `name` in ls (NULL allowed), or NULL. */
+static struct listener *
+listen_find(struct listeners *ls, const char *name)
+{
+	for (size_t i = 0; ls != NULL && i < ls->n; i++)
+		if (ls->l[i].fd >= 0 && strcmp(ls->l[i].name, name) == 0)
+			return &ls->l[i];
+	return NULL;
+}
+
+/* Closes what listen_reopen opened itself, and forgets the rest. */
+static void
+listen_undo(struct listeners *out, struct listener **from)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (from[i] == NULL)
+			close(out->l[i].fd);
+	free(out->l);
+	out->l = NULL;
+	out->n = 0;
+}
+
+/* Takes over a socket that is already listening; sets the new backlog. */
+static int
+listen_keep(struct listener *l, struct listener *src, int backlog)
+{
+	l->fd = src->fd;
+	return listen(l->fd, backlog);
+}
+
 int
-listen_open(const struct conf *cf, struct listeners *out, char *err,
-    size_t errlen)
+listen_reopen(const struct conf *cf, struct listeners *cur,
+    struct listeners *old, struct listeners *out, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
+	struct listener **from;
 
 	out->n = 0;
 	out->l = calloc(cf->nbind, sizeof(*out->l));
-	if (out->l == NULL) {
+	from = calloc(cf->nbind, sizeof(*from));
+	if (out->l == NULL || from == NULL) {
 		snprintf(err, errlen, "cannot allocate listeners: %s",
 		    strerror(errno));
+		free(out->l);
+		free(from);
+		out->l = NULL;
 		return -1;
 	}
 	for (size_t i = 0; i < cf->nbind; i++) {
 		struct listener *l = &out->l[i];
+		int rc;
 
 		if (listen_sockaddr(cf->bind[i], cf->port, &ss, &len) != 0) {
 			snprintf(err, errlen, "cannot listen on %s: %s",
 			    cf->bind[i], strerror(errno));
-			listen_close(out);
+			listen_undo(out, from);
+			free(from);
 			return -1;
 		}
 		addr_format((struct sockaddr *)&ss, len, l->name,
 		    sizeof(l->name));
-		if ((l->fd = listen_one(&ss, len, cf->backlog)) < 0) {
+		if ((from[i] = listen_find(cur, l->name)) == NULL)
+			from[i] = listen_find(old, l->name);
+		if (from[i] != NULL)
+			rc = listen_keep(l, from[i], cf->backlog);
+		else
+			rc = (l->fd = listen_one(&ss, len, cf->backlog));
+		if (rc < 0) {
 			snprintf(err, errlen, "cannot listen on %s: %s",
 			    l->name, strerror(errno));
-			listen_close(out);
+			if (from[i] != NULL)
+				out->n++;	/* undo must not close it */
+			listen_undo(out, from);
+			free(from);
 			return -1;
 		}
 		out->n++;
 	}
+	for (size_t i = 0; i < out->n; i++)
+		if (from[i] != NULL)
+			from[i]->fd = -1;	/* now out's */
+	free(from);
 	return 0;
+}
+
+int
+listen_open(const struct conf *cf, struct listeners *out, char *err,
+    size_t errlen)
+{
+	return listen_reopen(cf, NULL, NULL, out, err, errlen);
+}
+
+void
+listen_retire(struct listeners *from, struct listeners *to)
+{
+	size_t n = 0;
+	struct listener *l;
+
+	for (size_t i = 0; i < from->n; i++)
+		n += from->l[i].fd >= 0;
+	l = n > 0 ? reallocarray(to->l, to->n + n, sizeof(*l)) : to->l;
+	for (size_t i = 0; i < from->n; i++) {
+		if (from->l[i].fd < 0)
+			continue;
+		if (l == NULL)			/* no room: close it now */
+			close(from->l[i].fd);
+		else
+			l[to->n++] = from->l[i];
+	}
+	if (l != NULL)
+		to->l = l;
+	free(from->l);
+	from->l = NULL;
+	from->n = 0;
 }
 
 void
 listen_close(struct listeners *ls)
 {
 	for (size_t i = 0; i < ls->n; i++)
-		close(ls->l[i].fd);
+		if (ls->l[i].fd >= 0)
+			close(ls->l[i].fd);
 	free(ls->l);
 	ls->l = NULL;
 	ls->n = 0;

@@ -15,7 +15,6 @@
 
 struct conf;
 
-
 struct listener {
 	int fd;
 	char name[ADDR_STR_MAX];	/* "127.0.0.1:8080", "[::]:8080" */
@@ -29,6 +28,19 @@ struct listeners {
 /* 0 or -1 with a message in err ("cannot listen on ADDR: reason"). */
 int listen_open(const struct conf *cf, struct listeners *out, char *err,
     size_t errlen);
+/*
+ * The listeners for a new configuration (reload).  An address that is
+ * already open in cur, or in old (retired, not yet closed), keeps its
+ * socket, with the new backlog, so no connection waiting on it is lost;
+ * other addresses are opened.  0: out holds them all, and every socket
+ * taken from cur or old has fd -1 there.  -1: cur and old are untouched,
+ * whatever was opened is closed, and err says which address failed.
+ */
+int listen_reopen(const struct conf *cf, struct listeners *cur,
+    struct listeners *old, struct listeners *out, char *err, size_t errlen);
+/* Moves the sockets still open in from to the end of to; from is empty. */
+void listen_retire(struct listeners *from, struct listeners *to);
+/* Closes every socket still open (fd >= 0) and empties ls. */
 void listen_close(struct listeners *ls);
 
 #endif

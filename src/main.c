@@ -31,9 +31,7 @@
 struct options {
 	const char *config;
 	int check_only;
-	int port;		/* 0: from the file */
-	int workers;		/* 0: from the file */
-	int log_level;		/* -1: from the file */
+	struct conf_overrides ov;	/* also applied on reload */
 };
 
 static void
@@ -50,7 +48,8 @@ usage(FILE *fp)
 	    "  -V, --version          print the version and exit\n"
 	    "  -h, --help             print this help and exit\n"
 	    "\n"
-	    "Signals: TERM/INT graceful stop, QUIT fast stop.\n",
+	    "Signals: TERM/INT graceful stop, QUIT fast stop, HUP reload,\n"
+	    "TTIN/TTOU one worker more/fewer, USR1 log the scoreboard.\n",
 	    DEFAULT_CONFIG);
 }
 
@@ -107,21 +106,21 @@ parse_options(int argc, char **argv, struct options *o)
 			o->check_only = 1;
 			break;
 		case 'p':
-			o->port = (int)parse_number(optarg, CONF_PORT_MIN,
+			o->ov.port = (int)parse_number(optarg, CONF_PORT_MIN,
 			    CONF_PORT_MAX);
-			if (o->port < 0)
+			if (o->ov.port < 0)
 				bad_usage("-p: \"%s\" is not a port (1-65535)",
 				    optarg);
 			break;
 		case 'w':
-			o->workers = (int)parse_number(optarg,
+			o->ov.workers = (int)parse_number(optarg,
 			    CONF_WORKERS_MIN, CONF_WORKERS_MAX);
-			if (o->workers < 0)
+			if (o->ov.workers < 0)
 				bad_usage("-w: \"%s\" is not a worker count "
 				    "(1-1024)", optarg);
 			break;
 		case 'l':
-			if ((o->log_level = log_level_parse(optarg)) < 0)
+			if ((o->ov.log_level = log_level_parse(optarg)) < 0)
 				bad_usage("-l: unknown level \"%s\" (err, "
 				    "warning, notice, info, debug)", optarg);
 			break;
@@ -175,18 +174,13 @@ load_config(const struct options *o, struct conf *cf)
 		conf_free(cf);
 		exit(EXIT_CONFIG);
 	}
-	if (o->port > 0)
-		cf->port = o->port;
-	if (o->workers > 0)
-		cf->workers = o->workers;
-	if (o->log_level >= 0)
-		cf->log_level = o->log_level;
+	conf_override(cf, &o->ov);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct options o = { DEFAULT_CONFIG, 0, 0, 0, -1 };
+	struct options o = { DEFAULT_CONFIG, 0, { 0, 0, -1 } };
 	struct listeners ls = { NULL, 0 };
 	struct conf cf;
 	char err[512];
@@ -212,7 +206,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	proctitle_set("preforkd: master", NULL);
-	status = master_run(&cf, &ls);
+	status = master_run(&cf, &ls, &o.ov);
 	listen_close(&ls);
 	conf_free(&cf);
 	return status;

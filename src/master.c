@@ -3,10 +3,12 @@
  *
  * Owns the signalfd, the health pipe's read end, the lifeline's write end
  * and the scoreboard.  One poll() waits on the signalfd and the health pipe,
- * with the nearest deadline (a due respawn, the end of a graceful stop) as
- * its timeout.  Every wake-up first drains all pending health records, then
- * handles signals, so a worker's last record is applied before its death is.
- * Signals are only ever read from the signalfd: no handler runs here.
+ * with the nearest deadline (a due respawn, the next chores, the end of a
+ * graceful stop) as its timeout.  Every wake-up first drains all pending
+ * health records, then handles signals, so a worker's last record is
+ * applied before its death is.  Signals are only ever read from the
+ * signalfd: no handler runs here.  Policy lives in pool.c (pool size,
+ * retirement, hang kill, status) and reload.c (HUP).
  */
 #include "config.h"
 
@@ -22,10 +24,13 @@
 
 #include "clock.h"
 #include "conf.h"
+#include "fault.h"
 #include "health.h"
 #include "listen.h"
 #include "log.h"
 #include "master.h"
+#include "pool.h"
+#include "reload.h"
 #include "service.h"
 #include "spawn.h"
 
@@ -33,6 +38,7 @@
 #define MASTER_HALT_GRACE_MS	5000		/* QUIT: then SIGKILL */
 #define MASTER_KILL_WAIT_MS	5000		/* SIGKILL: then give up */
 #define MASTER_DRAIN_RECORDS	64
+#define MASTER_CHORES_MS	1000		/* hang and deadline checks */
 
 static const int master_signals[] = {
 	SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2,
@@ -82,35 +88,34 @@ master_close(struct master *m)
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
-	free(m->spawn_at);
-	m->spawn_at = NULL;
+	listen_close(&m->retired);
 	score_free(&m->score);
 }
 
 static int
-master_init(struct master *m, const struct conf *cf,
-    const struct listeners *ls)
+master_init(struct master *m, struct conf *cf, struct listeners *ls,
+    const struct conf_overrides *ov)
 {
 	memset(m, 0, sizeof(*m));
 	m->sigfd = m->health_rd = m->health_wr = -1;
 	m->lifeline_rd = m->lifeline_wr = -1;
 	m->cf = cf;
+	m->ov = ov;
 	m->ls = ls;
 	m->svc = service_find(cf->service);
 	m->pid = getpid();
-	m->generation = 1;
 	if (m->svc == NULL) {
 		log_error("service %s is not available", cf->service);
 		return -1;
 	}
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
 	    master_open_signalfd(m) != 0 || master_open_pipes(m) != 0 ||
-	    score_init(&m->score, (size_t)cf->workers) != 0 ||
-	    (m->spawn_at = calloc((size_t)cf->workers,
-	    sizeof(*m->spawn_at))) == NULL) {
+	    score_init(&m->score, (size_t)cf->workers) != 0) {
 		log_error_errno("cannot set up the master");
 		return -1;
 	}
+	spawn_set_cap(m, (unsigned)cf->workers, clock_now_ms());
+	fault_announce();
 	return 0;
 }
 
@@ -187,21 +192,23 @@ master_listening_on(const struct master *m, char *buf, size_t len)
 	}
 }
 
+/* Retires what the current generation replaces; says when it serves. */
 static void
-master_check_ready(struct master *m)
+master_check_serving(struct master *m, uint64_t now_ms)
 {
-	struct score_totals t;
 	char where[256];
 
-	if (m->ready_logged || m->phase != MASTER_RUNNING)
+	if (m->phase != MASTER_RUNNING || !pool_retire(m, now_ms))
 		return;
-	score_totals(&m->score, &t);
-	if (t.starting > 0 || t.workers < (unsigned)m->cf->workers)
-		return;
-	m->ready_logged = true;
 	master_listening_on(m, where, sizeof(where));
-	log_notice("ready: %u workers serving %s on %s", t.workers,
-	    m->svc->name, where);
+	if (m->score.generation == 1)
+		log_notice("ready: %d workers serving %s on %s",
+		    m->cf->workers, m->svc->name, where);
+	else
+		log_notice("reloaded: generation %lu, %d workers serving %s "
+		    "on %s", (unsigned long)m->score.generation,
+		    m->cf->workers, m->svc->name, where);
+	pool_status(m, now_ms);
 }
 
 static void
@@ -244,8 +251,18 @@ master_on_signal(struct master *m, int sig, uint64_t now_ms)
 			master_stop(m, true, now_ms);
 		break;
 	case SIGHUP:
-		log_notice("SIGHUP ignored: this version cannot reload; "
-		    "restart preforkd to apply a new configuration");
+		reload_run(m, now_ms);
+		break;
+	case SIGTTIN:
+		if (m->phase == MASTER_RUNNING)
+			pool_grow(m);
+		break;
+	case SIGTTOU:
+		if (m->phase == MASTER_RUNNING)
+			pool_shrink(m, now_ms);
+		break;
+	case SIGUSR1:
+		pool_dump(m, now_ms);
 		break;
 	default:
 		log_notice("SIG%s ignored", sigabbrev_np(sig) ?
@@ -277,7 +294,7 @@ static void
 master_kill_stragglers(struct master *m, uint64_t now_ms)
 {
 	for (size_t i = 0; i < m->score.nslots; i++) {
-		const struct score_worker *w = &m->score.slot[i];
+		const struct score_slot *w = &m->score.slot[i];
 		char client[64];
 
 		if (w->state == SCORE_EMPTY)
@@ -304,8 +321,18 @@ master_tick(struct master *m, uint64_t now_ms, int *timeout, int *status)
 	struct score_totals t;
 
 	if (m->phase == MASTER_RUNNING) {
+		int spawn;
+
 		spawn_due(m, now_ms);
-		*timeout = spawn_next_timeout(m, now_ms);
+		if (now_ms >= m->chores_ms) {
+			pool_chores(m, now_ms);
+			pool_status(m, now_ms);
+			m->chores_ms = now_ms + MASTER_CHORES_MS;
+		}
+		spawn = spawn_next_timeout(m, now_ms);
+		*timeout = (int)(m->chores_ms - now_ms);
+		if (spawn >= 0 && spawn < *timeout)
+			*timeout = spawn;
 		return 0;
 	}
 	score_totals(&m->score, &t);
@@ -352,17 +379,18 @@ master_loop(struct master *m)
 			master_drain_health(m, now);
 		if (pfd[0].revents)
 			master_read_signals(m, now);
-		master_check_ready(m);
+		master_check_serving(m, now);
 	}
 }
 
 int
-master_run(const struct conf *cf, const struct listeners *ls)
+master_run(struct conf *cf, struct listeners *ls,
+    const struct conf_overrides *ov)
 {
 	struct master m;
 	int status;
 
-	if (master_init(&m, cf, ls) != 0) {
+	if (master_init(&m, cf, ls, ov) != 0) {
 		master_close(&m);
 		return EXIT_FAILURE;
 	}

@@ -3,8 +3,12 @@
  *
  * master_run() takes over once the listeners are open: it forks the
  * workers, then loops on poll() over a signalfd and the health pipe, with
- * a timer for respawns and the stop deadline.  It returns the process exit
- * status (0 after a clean stop).
+ * a timer for respawns, the once-a-second chores (hang kill, retirement
+ * deadlines, the status line) and the stop deadline.  It returns the
+ * process exit status (0 after a clean stop).
+ *
+ * The configuration and the listeners are main()'s; a reload replaces
+ * their contents in place, so main() frees whatever is current at the end.
  */
 #ifndef PREFORKD_MASTER_H
 #define PREFORKD_MASTER_H
@@ -13,11 +17,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "backoff.h"
+#include "listen.h"
 #include "score.h"
 
 struct conf;
-struct listeners;
+struct conf_overrides;
 struct service;
+
+#define MASTER_STATUS_MAX	512
 
 enum master_phase {
 	MASTER_RUNNING,
@@ -26,24 +34,30 @@ enum master_phase {
 };
 
 struct master {
-	const struct conf *cf;
+	struct conf *cf;		/* the current configuration */
+	const struct conf_overrides *ov;	/* the command line's, on reload */
 	const struct service *svc;
-	const struct listeners *ls;
+	struct listeners *ls;		/* the current generation's */
+	struct listeners retired;	/* dropped by a reload, still open */
 	struct score score;
-	uint64_t *spawn_at;	/* per slot: no respawn before (monotonic ms) */
+	struct ratecap spawn_cap;	/* forks, all slots together */
 	pid_t pid;
 	int sigfd;
 	int health_rd;
 	int health_wr;
 	int lifeline_rd;	/* workers' end */
 	int lifeline_wr;	/* only the master holds it: EOF = master gone */
-	uint32_t generation;
 	enum master_phase phase;
 	uint64_t deadline_ms;	/* stop deadline; 0 when none */
+	uint64_t chores_ms;	/* next hang and deadline check */
 	bool killed;		/* stragglers got SIGKILL */
-	bool ready_logged;
+	bool capped;		/* a due spawn waits for the rate cap */
+	bool degraded;		/* as last logged */
+	char last_fault[256];	/* the last startup fault, for the status */
+	char status[MASTER_STATUS_MAX];
 };
 
-int master_run(const struct conf *cf, const struct listeners *ls);
+int master_run(struct conf *cf, struct listeners *ls,
+    const struct conf_overrides *ov);
 
 #endif

@@ -3,27 +3,65 @@
  *
  * Owns the slot array and the counters that outlive workers (connections
  * served by gone workers, crashes).  Every function is pure apart from
- * allocation in score_init.  Records are untrusted: score_apply checks that
- * the pid is live in a slot, the cookie is that spawn's, and the sequence is
- * newer than the last one applied; the caller decides how loudly to say so.
+ * allocation when the array grows.  Records are untrusted: score_apply
+ * checks that the pid is live in a slot, the cookie is that spawn's, and
+ * the sequence is newer than the last one applied; the caller decides how
+ * loudly to say so.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
+#include "backoff.h"
 #include "score.h"
 
+#define SCORE_MIN_CAP	8
+
 int
-score_init(struct score *s, size_t nslots)
+score_reserve(struct score *s, size_t more)
+{
+	size_t need = s->nslots + more, cap = s->cap;
+	struct score_slot *p;
+
+	if (need <= s->cap)
+		return 0;
+	if (cap < SCORE_MIN_CAP)
+		cap = SCORE_MIN_CAP;
+	while (cap < need)
+		cap *= 2;
+	if ((p = reallocarray(s->slot, cap, sizeof(*p))) == NULL)
+		return -1;
+	memset(p + s->cap, 0, (cap - s->cap) * sizeof(*p));
+	s->slot = p;
+	s->cap = cap;
+	return 0;
+}
+
+/* A slot for the pool: an unused one if any, else a new one at the end. */
+static size_t
+score_claim(struct score *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nslots; i++)
+		if (!s->slot[i].wanted && s->slot[i].state == SCORE_EMPTY)
+			break;
+	if (i == s->nslots)
+		s->nslots++;		/* room was reserved */
+	memset(&s->slot[i], 0, sizeof(s->slot[i]));
+	s->slot[i].wanted = true;
+	return i;
+}
+
+int
+score_init(struct score *s, size_t workers)
 {
 	memset(s, 0, sizeof(*s));
-	s->slot = calloc(nslots, sizeof(*s->slot));
-	if (s->slot == NULL)
-		return -1;
-	s->nslots = nslots;
-	return 0;
+	return score_reload(s, workers);
 }
 
 void
@@ -31,6 +69,96 @@ score_free(struct score *s)
 {
 	free(s->slot);
 	memset(s, 0, sizeof(*s));
+}
+
+int
+score_reload(struct score *s, size_t workers)
+{
+	if (score_reserve(s, workers) != 0)
+		return -1;
+	for (size_t i = 0; i < s->nslots; i++)
+		s->slot[i].wanted = false;
+	for (size_t n = 0; n < workers; n++)
+		(void)score_claim(s);
+	s->generation++;
+	return 0;
+}
+
+ssize_t
+score_add_slot(struct score *s)
+{
+	if (score_reserve(s, 1) != 0)
+		return -1;
+	return (ssize_t)score_claim(s);
+}
+
+/* Lower is dropped first. */
+static int
+score_drop_rank(const struct score_slot *w)
+{
+	switch (w->state) {
+	case SCORE_EMPTY:	return 0;
+	case SCORE_EXITING:	return 1;
+	case SCORE_STARTING:	return 2;
+	case SCORE_IDLE:	return 3;
+	case SCORE_BUSY:	return 4;
+	}
+	return 5;
+}
+
+ssize_t
+score_drop_slot(struct score *s)
+{
+	ssize_t pick = -1;
+	size_t wanted = 0;
+
+	for (size_t i = 0; i < s->nslots; i++) {
+		if (!s->slot[i].wanted)
+			continue;
+		wanted++;
+		if (pick < 0 || score_drop_rank(&s->slot[i]) <=
+		    score_drop_rank(&s->slot[pick]))
+			pick = (ssize_t)i;
+	}
+	if (wanted <= 1)
+		return -1;
+	s->slot[pick].wanted = false;
+	return pick;
+}
+
+static bool
+score_slot_ready(const struct score *s, const struct score_slot *w)
+{
+	return w->generation == s->generation &&
+	    (w->state == SCORE_IDLE || w->state == SCORE_BUSY);
+}
+
+bool
+score_update_serving(struct score *s)
+{
+	if (s->serving == s->generation)
+		return false;
+	for (size_t i = 0; i < s->nslots; i++)
+		if (s->slot[i].wanted && !score_slot_ready(s, &s->slot[i]))
+			return false;
+	s->serving = s->generation;
+	return true;
+}
+
+bool
+score_retirable(const struct score *s, size_t i)
+{
+	const struct score_slot *w = &s->slot[i];
+
+	return w->state != SCORE_EMPTY && !w->wanted && !w->retiring &&
+	    w->generation != s->serving;
+}
+
+void
+score_retire(struct score *s, size_t i, uint64_t deadline_ms)
+{
+	s->slot[i].retiring = true;
+	s->slot[i].retire_deadline_ms = deadline_ms;
 }
 
 uint32_t
@@ -41,17 +169,24 @@ score_next_cookie(struct score *s)
 	return s->last_cookie;
 }
 
+bool
+score_due(const struct score *s, size_t i, uint64_t now_ms)
+{
+	const struct score_slot *w = &s->slot[i];
+
+	return w->wanted && w->state == SCORE_EMPTY && w->spawn_at_ms <= now_ms;
+}
+
 void
 score_start(struct score *s, size_t slot, pid_t pid, uint32_t cookie,
-    uint32_t generation, uint64_t now_ms)
+    uint64_t now_ms)
 {
-	struct score_worker *w = &s->slot[slot];
+	struct score_slot *w = &s->slot[slot];
 
-	memset(w, 0, sizeof(*w));
 	w->state = SCORE_STARTING;
 	w->pid = pid;
 	w->cookie = cookie;
-	w->generation = generation;
+	w->generation = s->generation;
 	w->started_ms = now_ms;
 	w->last_report_ms = now_ms;
 }
@@ -68,7 +203,7 @@ score_find(const struct score *s, pid_t pid)
 }
 
 static enum score_result
-score_check(const struct score_worker *w, const struct health_record *r)
+score_check(const struct score_slot *w, const struct health_record *r)
 {
 	if (w->cookie != r->cookie)
 		return SCORE_STALE_COOKIE;
@@ -79,12 +214,28 @@ score_check(const struct score_worker *w, const struct health_record *r)
 	return SCORE_APPLIED;
 }
 
+/*
+ * When the connection began.  Both clocks are CLOCK_MONOTONIC, so the
+ * worker's own time is kept (a progress report must not restart the
+ * count), but only within the worker's life and never in the future.
+ */
+static uint64_t
+score_busy_since(const struct score_slot *w, const struct health_record *r,
+    uint64_t now_ms)
+{
+	if (r->busy_since_ms == 0 || r->busy_since_ms > now_ms)
+		return now_ms;
+	if (r->busy_since_ms < w->started_ms)
+		return w->started_ms;
+	return r->busy_since_ms;
+}
+
 enum score_result
 score_apply(struct score *s, const struct health_record *r, uint64_t now_ms,
     size_t *slot_out)
 {
 	ssize_t i = score_find(s, (pid_t)r->pid);
-	struct score_worker *w;
+	struct score_slot *w;
 	enum score_result res;
 
 	if (i < 0 || r->pid > (uint32_t)INT32_MAX)
@@ -106,7 +257,7 @@ score_apply(struct score *s, const struct health_record *r, uint64_t now_ms,
 		break;
 	case HEALTH_BUSY:
 		w->state = SCORE_BUSY;
-		w->busy_since_ms = now_ms;
+		w->busy_since_ms = score_busy_since(w, r, now_ms);
 		w->client = r->client;
 		break;
 	case HEALTH_EXITING:
@@ -132,15 +283,24 @@ score_result_name(enum score_result res)
 	return "unknown";
 }
 
-void
-score_vacate(struct score *s, size_t slot, bool crashed)
+uint64_t
+score_vacate(struct score *s, size_t slot, bool crashed, uint64_t now_ms)
 {
-	struct score_worker *w = &s->slot[slot];
+	struct score_slot *w = &s->slot[slot];
+	bool served = w->served > 0 || w->state == SCORE_BUSY;
+	uint64_t life = now_ms > w->started_ms ? now_ms - w->started_ms : 0;
+	uint64_t delay = backoff_after_exit(&w->failures, crashed, served, life);
+	struct score_slot pool = {
+		.wanted = w->wanted,
+		.failures = w->failures,
+		.spawn_at_ms = now_ms + delay,
+	};
 
 	s->served += w->served;
 	if (crashed)
 		s->crashes++;
-	memset(w, 0, sizeof(*w));
+	*w = pool;
+	return delay;
 }
 
 void
@@ -150,7 +310,18 @@ score_totals(const struct score *s, struct score_totals *t)
 	t->served = s->served;
 	t->crashes = s->crashes;
 	for (size_t i = 0; i < s->nslots; i++) {
-		const struct score_worker *w = &s->slot[i];
+		const struct score_slot *w = &s->slot[i];
+
+		if (w->wanted) {
+			t->pool++;
+			if (score_slot_ready(s, w))
+				t->pool_ready++;
+			if (w->state == SCORE_EMPTY) {
+				t->down++;
+				if (w->failures > 0)
+					t->failing++;
+			}
+		}
 		switch (w->state) {
 		case SCORE_EMPTY:	continue;
 		case SCORE_STARTING:	t->starting++; break;
@@ -158,6 +329,8 @@ score_totals(const struct score *s, struct score_totals *t)
 		case SCORE_BUSY:	t->busy++; break;
 		case SCORE_EXITING:	t->exiting++; break;
 		}
+		if (w->retiring)
+			t->retiring++;
 		t->workers++;
 		t->served += w->served;
 	}
@@ -179,6 +352,23 @@ score_status(const struct score *s, char *buf, size_t len)
 	    "%llu served; %llu crash%s", t.workers, t.workers == 1 ? "" : "s",
 	    t.busy, t.idle, starting, exiting, (unsigned long long)t.served,
 	    (unsigned long long)t.crashes, t.crashes == 1 ? "" : "es");
+}
+
+void
+score_format_slot(const struct score_slot *w, uint64_t now_ms, char *buf,
+    size_t len)
+{
+	char client[ADDR_STR_MAX];
+	uint64_t busy = 0;
+
+	if (w->state == SCORE_BUSY && now_ms > w->busy_since_ms)
+		busy = now_ms - w->busy_since_ms;
+	health_client_format(&w->client, client, sizeof(client));
+	snprintf(buf, len, "%ld generation=%lu state=%s served=%llu "
+	    "busy_ms=%llu client=%s%s", (long)w->pid,
+	    (unsigned long)w->generation, score_state_name(w->state),
+	    (unsigned long long)w->served, (unsigned long long)busy, client,
+	    w->retiring ? " retiring" : "");
 }
 
 const char *

@@ -3,10 +3,11 @@
  *
  * Owns the child side of fork(): the new worker closes the master's private
  * descriptors (signalfd, the read end of the health pipe, the write end of
- * the lifeline), takes its title and runs worker_run(), which never
- * returns.  The parent records the spawn in the scoreboard.  Reaping trusts
- * waitpid() alone about death, logs each exit with its status or signal
- * and what the worker was doing, then frees the slot.
+ * the lifeline, the listeners a reload retired), takes its title and runs
+ * worker_run(), which never returns.  The parent records the spawn in the
+ * scoreboard.  Reaping trusts waitpid() alone about death, logs each exit
+ * with its status or signal and what the worker was doing, then frees the
+ * slot, which the scoreboard schedules for refilling.
  */
 #include "config.h"
 
@@ -24,6 +25,8 @@
 #include "spawn.h"
 #include "worker.h"
 
+#define SPAWN_CAP_MIN		16	/* forks a second, whatever the pool */
+
 static __attribute__((noreturn)) void
 spawn_child(struct master *m, uint32_t cookie)
 {
@@ -35,18 +38,37 @@ spawn_child(struct master *m, uint32_t cookie)
 		.health_fd = m->health_wr,
 		.lifeline_fd = m->lifeline_rd,
 		.cookie = cookie,
-		.generation = m->generation,
+		.generation = m->score.generation,
 	};
 
 	log_reset_pid();
 	close(m->sigfd);
 	close(m->health_rd);
 	close(m->lifeline_wr);
+	listen_close(&m->retired);
 	proctitle_set("preforkd: worker", "preforkd-worker");
 	worker_run(&a);
 }
 
-static int
+/*
+ * The whole pool may be forked at once, twice over (a start and a reload
+ * right after); beyond that, at most one pool a second, and never less
+ * than SPAWN_CAP_MIN a second.
+ */
+void
+spawn_set_cap(struct master *m, unsigned workers, uint64_t now_ms)
+{
+	unsigned rate = workers > SPAWN_CAP_MIN ? workers : SPAWN_CAP_MIN;
+
+	if (m->spawn_cap.burst == 0)
+		ratecap_init(&m->spawn_cap, 2 * workers + SPAWN_CAP_MIN, rate,
+		    now_ms);
+	else
+		ratecap_set(&m->spawn_cap, 2 * workers + SPAWN_CAP_MIN, rate,
+		    now_ms);
+}
+
+static void
 spawn_worker(struct master *m, size_t slot, uint64_t now_ms)
 {
 	uint32_t cookie = score_next_cookie(&m->score);
@@ -54,37 +76,49 @@ spawn_worker(struct master *m, size_t slot, uint64_t now_ms)
 
 	if (pid < 0) {
 		log_error_errno("cannot fork a worker; retrying in %d ms",
-		    SPAWN_STARTUP_FAIL_DELAY_MS);
-		m->spawn_at[slot] = now_ms + SPAWN_STARTUP_FAIL_DELAY_MS;
-		return -1;
+		    SPAWN_FORK_FAIL_DELAY_MS);
+		m->score.slot[slot].spawn_at_ms = now_ms +
+		    SPAWN_FORK_FAIL_DELAY_MS;
+		return;
 	}
 	if (pid == 0)
 		spawn_child(m, cookie);
-	score_start(&m->score, slot, pid, cookie, m->generation, now_ms);
-	log_debug("worker %ld started in slot %zu", (long)pid, slot);
-	return 0;
+	score_start(&m->score, slot, pid, cookie, now_ms);
+	log_debug("worker %ld started in slot %zu, generation %lu", (long)pid,
+	    slot, (unsigned long)m->score.generation);
 }
 
 void
 spawn_due(struct master *m, uint64_t now_ms)
 {
-	for (size_t i = 0; i < m->score.nslots; i++)
-		if (m->score.slot[i].state == SCORE_EMPTY &&
-		    m->spawn_at[i] <= now_ms)
-			(void)spawn_worker(m, i, now_ms);
+	m->capped = false;
+	for (size_t i = 0; i < m->score.nslots; i++) {
+		if (!score_due(&m->score, i, now_ms))
+			continue;
+		if (!ratecap_take(&m->spawn_cap, now_ms)) {
+			m->capped = true;
+			return;
+		}
+		spawn_worker(m, i, now_ms);
+	}
 }
 
 int
-spawn_next_timeout(const struct master *m, uint64_t now_ms)
+spawn_next_timeout(struct master *m, uint64_t now_ms)
 {
 	uint64_t next = UINT64_MAX;
 
-	for (size_t i = 0; i < m->score.nslots; i++)
-		if (m->score.slot[i].state == SCORE_EMPTY &&
-		    m->spawn_at[i] < next)
-			next = m->spawn_at[i];
+	for (size_t i = 0; i < m->score.nslots; i++) {
+		const struct score_slot *w = &m->score.slot[i];
+
+		if (w->wanted && w->state == SCORE_EMPTY &&
+		    w->spawn_at_ms < next)
+			next = w->spawn_at_ms;
+	}
 	if (next == UINT64_MAX)
 		return -1;
+	if (m->capped)
+		next = now_ms + ratecap_wait_ms(&m->spawn_cap, now_ms);
 	return next <= now_ms ? 0 : (int)(next - now_ms);
 }
 
@@ -105,7 +139,7 @@ spawn_describe_status(int status, char *buf, size_t len)
 
 /* "while serving 1.2.3.4:5 for 120 ms", "while idle", "before it was ready". */
 static void
-spawn_describe_moment(const struct score_worker *w, uint64_t now_ms,
+spawn_describe_moment(const struct score_slot *w, uint64_t now_ms,
     char *buf, size_t len)
 {
 	char client[64];
@@ -117,50 +151,79 @@ spawn_describe_moment(const struct score_worker *w, uint64_t now_ms,
 		snprintf(buf, len, "while serving %s for %llu ms", client,
 		    (unsigned long long)(now_ms - w->busy_since_ms));
 	} else {
-		snprintf(buf, len, "while idle, after %llu connections",
-		    (unsigned long long)w->served);
+		snprintf(buf, len, "while idle, after %llu connection%s",
+		    (unsigned long long)w->served, w->served == 1 ? "" : "s");
 	}
 }
 
+/* What happens to the slot now: "respawning", "respawning in 400 ms"... */
 static void
-spawn_log_exit(const struct master *m, const struct score_worker *w,
-    int status, bool crashed, uint64_t now_ms)
+spawn_describe_next(const struct score_slot *after, uint64_t delay_ms,
+    char *buf, size_t len)
 {
-	char how[96], when[128];
+	if (!after->wanted)
+		snprintf(buf, len, "not respawned: it was retired");
+	else if (delay_ms == 0)
+		snprintf(buf, len, "respawning");
+	else
+		snprintf(buf, len, "respawning in %llu ms (startup fault %u "
+		    "in a row)", (unsigned long long)delay_ms, after->failures);
+}
+
+static void
+spawn_log_exit(struct master *m, const struct score_slot *w,
+    const struct score_slot *after, int status, bool crashed,
+    uint64_t delay_ms, uint64_t now_ms)
+{
+	char how[96], when[128], next[96];
 
 	spawn_describe_status(status, how, sizeof(how));
 	spawn_describe_moment(w, now_ms, when, sizeof(when));
+	spawn_describe_next(after, delay_ms, next, sizeof(next));
 	if (m->phase != MASTER_RUNNING)
 		log_info("worker %ld %s", (long)w->pid, how);
+	else if (w->killed == SCORE_KILL_DEADLINE)
+		log_info("worker %ld %s at the graceful deadline", (long)w->pid,
+		    how);
+	else if (w->killed == SCORE_KILL_HANG)
+		log_notice("hung worker %ld %s; %s", (long)w->pid, how, next);
 	else if (crashed)
-		log_warning("worker %ld %s %s; respawning", (long)w->pid, how,
-		    when);
+		log_warning("worker %ld %s %s; %s", (long)w->pid, how, when,
+		    next);
 	else if (w->exit_reason == HEALTH_EXIT_MAX_REQUESTS)
-		log_info("worker %ld recycled after %llu connections",
-		    (long)w->pid, (unsigned long long)w->served);
+		log_info("worker %ld recycled after %llu connection%s; %s",
+		    (long)w->pid, (unsigned long long)w->served,
+		    w->served == 1 ? "" : "s", next);
+	else if (w->retiring)
+		log_info("worker %ld of generation %lu retired after %llu "
+		    "connection%s", (long)w->pid, (unsigned long)w->generation,
+		    (unsigned long long)w->served, w->served == 1 ? "" : "s");
 	else
-		log_notice("worker %ld %s (%s); respawning", (long)w->pid, how,
-		    health_exit_reason_name(w->exit_reason));
+		log_notice("worker %ld %s (%s); %s", (long)w->pid, how,
+		    health_exit_reason_name(w->exit_reason), next);
+	if (crashed && delay_ms > 0)
+		snprintf(m->last_fault, sizeof(m->last_fault), "worker %ld %s "
+		    "%s", (long)w->pid, how, when);
 }
 
 static void
 spawn_reaped(struct master *m, pid_t pid, int status, uint64_t now_ms)
 {
 	ssize_t slot = score_find(&m->score, pid);
+	struct score_slot w;
 	bool crashed;
-	const struct score_worker *w;
+	uint64_t delay;
 
 	if (slot < 0) {
 		log_debug("reaped unknown child %ld", (long)pid);
 		return;
 	}
-	w = &m->score.slot[slot];
-	crashed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-	spawn_log_exit(m, w, status, crashed, now_ms);
-	m->spawn_at[slot] = now_ms;
-	if (crashed && !w->reported)
-		m->spawn_at[slot] += SPAWN_STARTUP_FAIL_DELAY_MS;
-	score_vacate(&m->score, (size_t)slot, crashed);
+	w = m->score.slot[slot];
+	crashed = (!WIFEXITED(status) || WEXITSTATUS(status) != 0) &&
+	    w.killed != SCORE_KILL_DEADLINE;
+	delay = score_vacate(&m->score, (size_t)slot, crashed, now_ms);
+	spawn_log_exit(m, &w, &m->score.slot[slot], status, crashed, delay,
+	    now_ms);
 }
 
 void
@@ -182,18 +245,28 @@ spawn_reap(struct master *m, uint64_t now_ms)
 	}
 }
 
+int
+spawn_kill(struct master *m, size_t i, int sig)
+{
+	const struct score_slot *w = &m->score.slot[i];
+
+	if (w->state == SCORE_EMPTY || w->pid <= 0)
+		return -1;
+	if (kill(w->pid, sig) == 0)
+		return 0;
+	if (errno != ESRCH)		/* ESRCH: dead, not reaped yet */
+		log_warning_errno("kill %ld", (long)w->pid);
+	return -1;
+}
+
 unsigned
 spawn_signal_all(struct master *m, int sig)
 {
 	unsigned n = 0;
 
-	for (size_t i = 0; i < m->score.nslots; i++) {
-		if (m->score.slot[i].state == SCORE_EMPTY)
-			continue;
-		if (kill(m->score.slot[i].pid, sig) == 0)
+	for (size_t i = 0; i < m->score.nslots; i++)
+		if (m->score.slot[i].state != SCORE_EMPTY &&
+		    spawn_kill(m, i, sig) == 0)
 			n++;
-		else if (errno != ESRCH)	/* ESRCH: dead, not reaped yet */
-			log_warning_errno("kill %ld", (long)m->score.slot[i].pid);
-	}
 	return n;
 }

@@ -8,9 +8,11 @@
  * signals (HUP, USR1, TTIN...) are ignored here, so a signal sent to the
  * whole process group reaches only the master's logic.
  *
- * Reports: READY once, BUSY and IDLE around each connection, EXITING with a
- * reason.  A report the full pipe refuses is kept and retried once a
- * second, since each record is a snapshot that supersedes the last.
+ * Reports: READY once, BUSY and IDLE around each connection, BUSY again
+ * at most once a second while the connection moves bytes (progress, so a
+ * long transfer is never taken for a hang), EXITING with a reason.  A
+ * report the full pipe refuses is kept and retried once a second, since
+ * each record is a snapshot that supersedes the last.
  */
 #include "config.h"
 
@@ -28,6 +30,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "conn.h"
+#include "fault.h"
 #include "health.h"
 #include "listen.h"
 #include "log.h"
@@ -38,6 +41,7 @@
 #define WORKER_MAX_EVENTS	16
 #define WORKER_RETRY_MS		1000		/* resend a refused report */
 #define WORKER_PAUSE_MS		100		/* out of descriptors: back off */
+#define WORKER_PROGRESS_MS	1000		/* busy: report progress */
 
 static volatile sig_atomic_t worker_stop_requested;
 
@@ -49,6 +53,7 @@ struct worker {
 	uint64_t served;
 	uint64_t limit;			/* 0: no max_requests */
 	uint64_t busy_since_ms;
+	uint64_t last_report_ms;
 	struct health_client client;
 	enum health_state report_pending;	/* 0: none */
 	sigset_t wait_mask;		/* the mask inside waits */
@@ -117,7 +122,7 @@ worker_report(struct worker *w, enum health_state state)
 	r.cookie = w->a->cookie;
 	r.generation = w->a->generation;
 	r.seq = ++w->seq;
-	r.time_ms = clock_now_ms();
+	r.time_ms = w->last_report_ms = clock_now_ms();
 	r.busy_since_ms = state == HEALTH_BUSY ? w->busy_since_ms : 0;
 	r.served = w->served;
 	r.client = w->client;
@@ -154,6 +159,16 @@ worker_epoll(struct worker *w)
 	return epoll_ctl(w->ep, EPOLL_CTL_ADD, w->a->lifeline_fd, &ev);
 }
 
+/* Bytes moved: at most once a second, tell the master we are alive. */
+static void
+worker_on_progress(void *arg)
+{
+	struct worker *w = arg;
+
+	if (clock_now_ms() - w->last_report_ms >= WORKER_PROGRESS_MS)
+		worker_report(w, HEALTH_BUSY);
+}
+
 static void
 worker_serve(struct worker *w, int fd, const struct sockaddr *sa,
     socklen_t salen)
@@ -164,6 +179,8 @@ worker_serve(struct worker *w, int fd, const struct sockaddr *sa,
 	health_client_set(&w->client, sa);
 	worker_report(w, HEALTH_BUSY);
 	conn_init(&c, fd, sa, salen, &w->a->cf->timeouts);
+	c.on_progress = worker_on_progress;
+	c.progress_arg = w;
 	w->a->svc->handle(&c, w->a->cf);
 	if (c.fd >= 0)			/* a service must close; be safe */
 		conn_abort(&c);
@@ -242,13 +259,19 @@ worker_loop(struct worker *w)
 				worker_report(w, w->report_pending);
 			continue;
 		}
+		/*
+		 * Every listener woken here is served, even when a stop
+		 * request or max_requests came in meanwhile: with
+		 * EPOLLEXCLUSIVE this worker may be the only one woken for
+		 * it, and a connection left in the queue would wait for the
+		 * next arrival.  So max_requests may be passed by one
+		 * connection per extra listener.
+		 */
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.u32 == WORKER_LIFELINE)
 				return HEALTH_EXIT_LIFELINE;
 			if (worker_accept(w, &w->a->ls->l[ev[i].data.u32]) < 0)
 				return HEALTH_EXIT_ERROR;
-			if (worker_should_exit(w) != HEALTH_EXIT_NONE)
-				break;
 		}
 	}
 	return why;
@@ -289,6 +312,10 @@ worker_run(const struct worker_args *a)
 	}
 	if (getppid() != a->master_pid) {	/* died before PDEATHSIG was set */
 		_exit(EXIT_SUCCESS);
+	}
+	if (fault_worker_start()) {
+		log_error("worker fails at startup: %s exists", getenv(FAULT_ENV));
+		_exit(EXIT_FAILURE);
 	}
 	if (worker_epoll(&w) != 0) {
 		log_error_errno("worker setup: epoll");

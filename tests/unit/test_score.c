@@ -1,5 +1,6 @@
 /*
- * test_score - scoreboard transitions and the checks on untrusted records.
+ * test_score - scoreboard transitions, the checks on untrusted records, and
+ * the bookkeeping of generations, pool size and crash backoff.
  */
 #include "config.h"
 
@@ -8,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "score.h"
@@ -58,7 +60,7 @@ test_score_worker_goes_starting_idle_busy_idle_exiting(void **state)
 	struct score *s = *state;
 	struct health_record busy = record(100, 9, 2, HEALTH_BUSY, 0);
 
-	score_start(s, 1, 100, 9, 1, 1000);
+	score_start(s, 1, 100, 9, 1000);
 	assert_int_equal(s->slot[1].state, SCORE_STARTING);
 	assert_int_equal(apply(s, record(100, 9, 1, HEALTH_READY, 0), 1010),
 	    SCORE_APPLIED);
@@ -85,7 +87,7 @@ test_score_rejects_a_record_from_an_unknown_pid(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 1, 0);
+	score_start(s, 0, 100, 9, 0);
 	assert_int_equal(apply(s, record(101, 9, 1, HEALTH_READY, 0), 1),
 	    SCORE_UNKNOWN_PID);
 	assert_int_equal(s->slot[0].state, SCORE_STARTING);
@@ -97,7 +99,7 @@ test_score_rejects_a_reused_pid_with_a_stale_cookie(void **state)
 	struct score *s = *state;
 
 	/* pid 100 died; the kernel gave 100 to the next spawn (cookie 10) */
-	score_start(s, 0, 100, 10, 1, 0);
+	score_start(s, 0, 100, 10, 0);
 	assert_int_equal(apply(s, record(100, 9, 7, HEALTH_IDLE, 5), 1),
 	    SCORE_STALE_COOKIE);
 	assert_int_equal(s->slot[0].state, SCORE_STARTING);
@@ -109,7 +111,7 @@ test_score_rejects_an_old_sequence_number(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 1, 0);
+	score_start(s, 0, 100, 9, 0);
 	assert_int_equal(apply(s, record(100, 9, 5, HEALTH_BUSY, 0), 1),
 	    SCORE_APPLIED);
 	assert_int_equal(apply(s, record(100, 9, 5, HEALTH_IDLE, 1), 2),
@@ -124,7 +126,7 @@ test_score_sequence_numbers_survive_wrap_around(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 1, 0);
+	score_start(s, 0, 100, 9, 0);
 	assert_int_equal(apply(s, record(100, 9, UINT32_MAX, HEALTH_READY, 0),
 	    1), SCORE_APPLIED);
 	assert_int_equal(apply(s, record(100, 9, 0, HEALTH_BUSY, 0), 2),
@@ -137,7 +139,7 @@ test_score_ignores_records_after_the_worker_said_it_exits(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 1, 0);
+	score_start(s, 0, 100, 9, 0);
 	assert_int_equal(apply(s, record(100, 9, 1, HEALTH_EXITING, 0), 1),
 	    SCORE_APPLIED);
 	assert_int_equal(apply(s, record(100, 9, 2, HEALTH_BUSY, 0), 2),
@@ -150,7 +152,7 @@ test_score_a_dropped_ready_record_does_not_block_busy(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 1, 0);
+	score_start(s, 0, 100, 9, 0);
 	assert_int_equal(apply(s, record(100, 9, 2, HEALTH_BUSY, 0), 1),
 	    SCORE_APPLIED);
 	assert_int_equal(s->slot[0].state, SCORE_BUSY);
@@ -162,18 +164,18 @@ test_score_vacate_keeps_served_and_counts_crashes(void **state)
 	struct score *s = *state;
 	struct score_totals t;
 
-	score_start(s, 0, 100, 9, 1, 0);
-	score_start(s, 1, 101, 10, 1, 0);
+	score_start(s, 0, 100, 9, 0);
+	score_start(s, 1, 101, 10, 0);
 	apply(s, record(100, 9, 1, HEALTH_IDLE, 40), 1);
 	apply(s, record(101, 10, 1, HEALTH_IDLE, 2), 1);
-	score_vacate(s, 0, true);
+	score_vacate(s, 0, true, 100);
 	assert_int_equal(s->slot[0].state, SCORE_EMPTY);
 	assert_int_equal(score_find(s, 100), -1);
 	score_totals(s, &t);
 	assert_int_equal(t.workers, 1);
 	assert_int_equal(t.served, 42);
 	assert_int_equal(t.crashes, 1);
-	score_vacate(s, 1, false);
+	score_vacate(s, 1, false, 100);
 	score_totals(s, &t);
 	assert_int_equal(t.workers, 0);
 	assert_int_equal(t.served, 42);
@@ -186,10 +188,10 @@ test_score_status_line_counts_each_state(void **state)
 	struct score *s = *state;
 	char buf[128];
 
-	score_start(s, 0, 100, 1, 1, 0);
-	score_start(s, 1, 101, 2, 1, 0);
-	score_start(s, 2, 102, 3, 1, 0);
-	score_start(s, 3, 103, 4, 1, 0);
+	score_start(s, 0, 100, 1, 0);
+	score_start(s, 1, 101, 2, 0);
+	score_start(s, 2, 102, 3, 0);
+	score_start(s, 3, 103, 4, 0);
 	apply(s, record(100, 1, 1, HEALTH_BUSY, 1230), 1);
 	apply(s, record(101, 2, 1, HEALTH_IDLE, 4), 1);
 	apply(s, record(102, 3, 1, HEALTH_IDLE, 0), 1);
@@ -197,8 +199,8 @@ test_score_status_line_counts_each_state(void **state)
 	score_status(s, buf, sizeof(buf));
 	assert_string_equal(buf,
 	    "4 workers: 1 busy, 3 idle; 1234 served; 0 crashes");
-	score_vacate(s, 3, true);
-	score_start(s, 3, 104, 5, 1, 2);
+	score_vacate(s, 3, true, 100);
+	score_start(s, 3, 104, 5, 2);
 	score_status(s, buf, sizeof(buf));
 	assert_string_equal(buf, "4 workers: 1 busy, 2 idle, 1 starting; "
 	    "1234 served; 1 crash");
@@ -218,6 +220,213 @@ test_score_cookies_are_never_zero_or_repeated(void **state)
 	assert_int_not_equal(a, b);
 }
 
+static void
+test_score_a_progress_report_keeps_the_start_of_the_connection(void **state)
+{
+	struct score *s = *state;
+	struct health_record busy = record(100, 9, 1, HEALTH_BUSY, 0);
+
+	score_start(s, 0, 100, 9, 1000);
+	busy.busy_since_ms = 1200;
+	assert_int_equal(apply(s, busy, 1210), SCORE_APPLIED);
+	busy.seq = 2;		/* the same connection, a second later */
+	assert_int_equal(apply(s, busy, 2300), SCORE_APPLIED);
+	assert_int_equal(s->slot[0].busy_since_ms, 1200);
+	assert_int_equal(s->slot[0].last_report_ms, 2300);
+	/* a time from before the worker's birth or from the future */
+	busy.seq = 3;
+	busy.busy_since_ms = 10;
+	apply(s, busy, 2400);
+	assert_int_equal(s->slot[0].busy_since_ms, 1000);
+	busy.seq = 4;
+	busy.busy_since_ms = 99999;
+	apply(s, busy, 2500);
+	assert_int_equal(s->slot[0].busy_since_ms, 2500);
+}
+
+/* Starts a worker in slot i and has it report ready. */
+static void
+ready(struct score *s, size_t i, pid_t pid, uint64_t now)
+{
+	uint32_t cookie = score_next_cookie(s);
+
+	score_start(s, i, pid, cookie, now);
+	assert_int_equal(apply(s, record(pid, cookie, 1, HEALTH_READY, 0),
+	    now), SCORE_APPLIED);
+}
+
+static size_t
+count_wanted(const struct score *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nslots; i++)
+		n += s->slot[i].wanted;
+	return n;
+}
+
+static void
+test_score_serves_once_every_slot_of_the_pool_is_ready(void **state)
+{
+	struct score *s = *state;
+
+	assert_int_equal(s->generation, 1);
+	assert_int_equal(s->serving, 0);
+	for (size_t i = 0; i < 3; i++)
+		ready(s, i, (pid_t)(100 + i), 10);
+	assert_false(score_update_serving(s));
+	ready(s, 3, 103, 10);
+	assert_true(score_update_serving(s));
+	assert_int_equal(s->serving, 1);
+	assert_false(score_update_serving(s));	/* once */
+}
+
+static void
+test_score_reload_keeps_old_workers_until_the_new_pool_serves(void **state)
+{
+	struct score *s = *state;
+	size_t old_slots;
+
+	for (size_t i = 0; i < 4; i++)
+		ready(s, i, (pid_t)(100 + i), 10);
+	assert_true(score_update_serving(s));
+	old_slots = s->nslots;
+
+	assert_int_equal(score_reload(s, 2), 0);
+	assert_int_equal(s->generation, 2);
+	assert_int_equal(count_wanted(s), 2);
+	assert_int_equal(s->nslots, old_slots + 2);	/* none was free */
+	for (size_t i = 0; i < 4; i++) {
+		assert_false(s->slot[i].wanted);
+		assert_false(score_retirable(s, i));	/* still serving */
+	}
+	ready(s, 4, 200, 20);
+	assert_false(score_update_serving(s));
+	for (size_t i = 0; i < 4; i++)
+		assert_false(score_retirable(s, i));
+	ready(s, 5, 201, 20);
+	assert_true(score_update_serving(s));
+	for (size_t i = 0; i < 4; i++)
+		assert_true(score_retirable(s, i));
+	assert_false(score_retirable(s, 4));
+	score_retire(s, 0, 5000);
+	assert_false(score_retirable(s, 0));	/* told once */
+	assert_true(s->slot[0].retiring);
+	assert_int_equal(s->slot[0].retire_deadline_ms, 5000);
+	/* a retired worker that leaves frees its slot for good */
+	score_vacate(s, 0, false, 30);
+	assert_int_equal(s->slot[0].state, SCORE_EMPTY);
+	assert_false(score_due(s, 0, 1000000));
+}
+
+static void
+test_score_reload_reuses_free_slots(void **state)
+{
+	struct score *s = *state;
+
+	for (size_t i = 0; i < 4; i++)
+		ready(s, i, (pid_t)(100 + i), 10);
+	assert_int_equal(score_reload(s, 4), 0);
+	for (size_t i = 0; i < 4; i++)
+		score_vacate(s, i, false, 20);
+	assert_int_equal(s->nslots, 8);
+	assert_int_equal(score_reload(s, 3), 0);
+	assert_int_equal(s->nslots, 8);
+	assert_int_equal(count_wanted(s), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_true(s->slot[i].wanted);
+	for (size_t i = 4; i < 8; i++)
+		assert_false(s->slot[i].wanted);
+}
+
+static void
+test_score_a_generation_that_never_served_is_retired_at_once(void **state)
+{
+	struct score *s = *state;
+
+	for (size_t i = 0; i < 4; i++)
+		ready(s, i, (pid_t)(100 + i), 10);
+	assert_true(score_update_serving(s));
+	assert_int_equal(score_reload(s, 1), 0);	/* generation 2 */
+	score_start(s, 4, 200, score_next_cookie(s), 20);	/* starting */
+	assert_int_equal(score_reload(s, 1), 0);	/* generation 3 */
+	assert_int_equal(s->serving, 1);
+	assert_true(score_retirable(s, 4));		/* generation 2 */
+	assert_false(score_retirable(s, 0));		/* generation 1 */
+}
+
+static void
+test_score_a_failing_slot_backs_off_and_is_due_after_the_wait(void **state)
+{
+	struct score *s = *state;
+
+	score_start(s, 0, 100, 9, 1000);
+	assert_int_equal(score_vacate(s, 0, true, 1050), 100);
+	assert_true(s->slot[0].wanted);
+	assert_int_equal(s->slot[0].failures, 1);
+	assert_false(score_due(s, 0, 1149));
+	assert_true(score_due(s, 0, 1150));
+	score_start(s, 0, 101, 10, 1150);
+	assert_int_equal(score_vacate(s, 0, true, 1160), 200);
+	assert_int_equal(s->slot[0].failures, 2);
+	/* one that served and lived past its first second: at once */
+	ready(s, 0, 102, 2000);
+	apply(s, record(102, s->last_cookie, 2, HEALTH_IDLE, 3), 3500);
+	assert_int_equal(score_vacate(s, 0, true, 3600), 0);
+	assert_int_equal(s->slot[0].failures, 0);
+	assert_true(score_due(s, 0, 3600));
+	assert_int_equal(s->crashes, 3);
+}
+
+static void
+test_score_ttin_adds_a_slot_and_ttou_drops_the_least_busy(void **state)
+{
+	struct score *s = *state;
+	struct health_record busy;
+
+	ready(s, 0, 100, 10);
+	ready(s, 1, 101, 10);
+	score_start(s, 2, 102, score_next_cookie(s), 10);	/* starting */
+	/* slot 3 stays empty: down, waiting for its spawn */
+	busy = record(100, s->slot[0].cookie, 2, HEALTH_BUSY, 0);
+	apply(s, busy, 20);
+
+	assert_int_equal(score_add_slot(s), 4);
+	assert_int_equal(count_wanted(s), 5);
+	assert_int_equal(score_drop_slot(s), 4);	/* empty, highest */
+	assert_int_equal(score_drop_slot(s), 3);	/* empty */
+	assert_int_equal(score_drop_slot(s), 2);	/* starting */
+	assert_int_equal(score_drop_slot(s), 1);	/* idle */
+	assert_int_equal(score_drop_slot(s), -1);	/* never below 1 */
+	assert_int_equal(count_wanted(s), 1);
+	assert_true(s->slot[0].wanted);
+	/* TTIN after TTOU takes a free slot back before growing */
+	assert_int_equal(score_add_slot(s), 3);
+}
+
+static void
+test_score_formats_one_line_per_worker_beginning_with_its_pid(void **state)
+{
+	struct score *s = *state;
+	struct health_record busy = record(4321, 9, 2, HEALTH_BUSY, 17);
+	char line[256];
+
+	score_start(s, 0, 4321, 9, 1000);
+	busy.client.family = AF_INET;
+	busy.client.port = 5555;
+	memcpy(busy.client.addr, "\x7f\x00\x00\x01", 4);
+	busy.busy_since_ms = 1500;
+	apply(s, busy, 1500);
+	score_format_slot(&s->slot[0], 2700, line, sizeof(line));
+	assert_string_equal(line, "4321 generation=1 state=busy served=17 "
+	    "busy_ms=1200 client=127.0.0.1:5555");
+	score_retire(s, 0, 9000);
+	apply(s, record(4321, 9, 3, HEALTH_IDLE, 18), 2800);
+	score_format_slot(&s->slot[0], 2900, line, sizeof(line));
+	assert_string_equal(line, "4321 generation=1 state=idle served=18 "
+	    "busy_ms=0 client=127.0.0.1:5555 retiring");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -234,6 +443,14 @@ main(void)
 		T(test_score_vacate_keeps_served_and_counts_crashes),
 		T(test_score_status_line_counts_each_state),
 		T(test_score_cookies_are_never_zero_or_repeated),
+		T(test_score_a_progress_report_keeps_the_start_of_the_connection),
+		T(test_score_serves_once_every_slot_of_the_pool_is_ready),
+		T(test_score_reload_keeps_old_workers_until_the_new_pool_serves),
+		T(test_score_reload_reuses_free_slots),
+		T(test_score_a_generation_that_never_served_is_retired_at_once),
+		T(test_score_a_failing_slot_backs_off_and_is_due_after_the_wait),
+		T(test_score_ttin_adds_a_slot_and_ttou_drops_the_least_busy),
+		T(test_score_formats_one_line_per_worker_beginning_with_its_pid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
