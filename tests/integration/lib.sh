@@ -33,6 +33,18 @@ pf_re_worker_killed() {
 	printf '%s' "preforkd\\[$1\\]: warning: .*(^|[^0-9])$2([^0-9]|\$).*(signal 9|SIGKILL|Killed)"
 }
 
+# The master's notice once a generation serves: "ready: N workers ..." for
+# the first, "reloaded: generation G, N workers serving ..." after a HUP.
+pf_re_reloaded() {
+	printf '%s' "preforkd\\[$PF_PID\\]: notice: reloaded: generation $1, $2 workers serving "
+}
+
+# A refused reload: "err: reload failed: FILE:LINE: KEY: reason; still
+# serving generation G with the previous configuration".
+pf_re_reload_failed() {
+	printf '%s' "preforkd\\[$PF_PID\\]: err: reload failed: $(pf_re_quote "$1"):$2: $3: .*; still serving generation [0-9]+ with the previous configuration"
+}
+
 # ---------------------------------------------------------------------
 # Paths.
 
@@ -309,11 +321,21 @@ if env --default-signal true 2>/dev/null; then
 	PF_ENV_DEFAULT_SIGNAL=--default-signal
 fi
 
-# pf_start [ARGS...]: start $PREFORKD -f $PF_CONF ARGS in the background,
-# its output in a new $PF_LOG; wait (bounded by PF_START_TIMEOUT, default
-# 10 s) until the port accepts connections and the master has the expected
-# number of workers (-w in ARGS, else PF_NWORKERS).  Sets PF_PID and
-# PF_WORKERS.  Fails the test if preforkd exits or is not ready in time.
+# pf_launch [ARGS...]: start $PREFORKD -f $PF_CONF ARGS in the background,
+# its output in a new $PF_LOG, and return at once.  Sets PF_PID.
+pf_launch() {
+	PF_NLOGS=$((PF_NLOGS + 1))
+	PF_LOG=$PF_TMP/preforkd.$PF_NLOGS.log
+	env $PF_ENV_DEFAULT_SIGNAL $PF_WRAPPER "$PREFORKD" -f "$PF_CONF" "$@" \
+		</dev/null >"$PF_LOG" 2>&1 &
+	PF_PID=$!
+	PF_MASTERS="$PF_MASTERS $PF_PID:$(pf_stat "$PF_PID" && printf '%s' "$PF_STAT_START")"
+}
+
+# pf_start [ARGS...]: pf_launch, then wait (bounded by PF_START_TIMEOUT,
+# default 10 s) until the port accepts connections and the master has the
+# expected number of workers (-w in ARGS, else PF_NWORKERS).  Sets PF_PID
+# and PF_WORKERS.  Fails the test if preforkd exits or is not ready in time.
 pf_start() {
 	local n=$PF_NWORKERS port=$PF_PORT prev='' a end
 	for a; do
@@ -323,13 +345,8 @@ pf_start() {
 		esac
 		prev=$a
 	done
-	PF_NLOGS=$((PF_NLOGS + 1))
-	PF_LOG=$PF_TMP/preforkd.$PF_NLOGS.log
 	PF_PORT=$port
-	env $PF_ENV_DEFAULT_SIGNAL $PF_WRAPPER "$PREFORKD" -f "$PF_CONF" "$@" \
-		</dev/null >"$PF_LOG" 2>&1 &
-	PF_PID=$!
-	PF_MASTERS="$PF_MASTERS $PF_PID:$(pf_stat "$PF_PID" && printf '%s' "$PF_STAT_START")"
+	pf_launch "$@"
 	end=$(($(pf_now_ms) + $(pf_ms "${PF_START_TIMEOUT:-10}")))
 	while :; do
 		if ! pf_alive "$PF_PID"; then
@@ -349,6 +366,40 @@ pf_start() {
 		sleep 0.05
 	done
 	pf_note "started preforkd $PF_PID on 127.0.0.1:$port, workers $PF_WORKERS"
+}
+
+# pf_wait_workers N TIMEOUT_S [GONE_PIDS]: 0 once the master PF_PID has
+# exactly N live workers and none of GONE_PIDS is among them (a list of
+# pids that must have left); 1 if not in time.  PF_WORKERS holds the
+# workers last seen, and they are recorded for cleanup.
+pf_wait_workers() {
+	local n=$1 gone=${3:-} end p ok
+	end=$(($(pf_now_ms) + $(pf_ms "$2")))
+	while :; do
+		pf_record_workers "$PF_PID"
+		PF_WORKERS=$(pf_workers "$PF_PID")
+		ok=yes
+		[ "$(pf_count "$PF_WORKERS")" -eq "$n" ] || ok=no
+		for p in $gone; do
+			case " $PF_WORKERS " in
+			*" $p "*) ok=no ;;
+			esac
+		done
+		[ "$ok" = yes ] && return 0
+		[ "$(pf_now_ms)" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# pf_set_conf KEY VALUE: change a top-level `KEY = ...` line of $PF_CONF.
+pf_set_conf() {
+	grep -q "^$1 = " "$PF_CONF" || pf_fail "pf_set_conf: no $1 in $PF_CONF"
+	sed -i "s|^$1 = .*|$1 = $2|" "$PF_CONF"
+}
+
+# pf_log_count ERE [FILE]: how many lines of FILE (default $PF_LOG) match.
+pf_log_count() {
+	grep -Ec -- "$1" "${2:-$PF_LOG}" 2>/dev/null || :
 }
 
 # pf_kill_recorded [MASTER]: KILL the workers recorded from MASTER (default:
@@ -411,6 +462,31 @@ pf_echo() {
 	fi
 	pf_fail "pftool echo $* failed: $PF_ECHO_OUT
 $(head -n 20 "$err")"
+}
+
+# pf_stream_client BYTES DELAY_MS WHAT: a verified echo client in the
+# background, sending BYTES in 2000-byte chunks DELAY_MS apart; fails the
+# test unless it is still mid-stream 0.5 s later, before WHAT (e.g. "the
+# reload") is done to the server.  Sets PF_CLIENT and PF_CLIENT_OUT.
+pf_stream_client() {
+	PF_NCLIENTS=$((${PF_NCLIENTS:-0} + 1))
+	PF_CLIENT_OUT=$PF_TMP/client.$PF_NCLIENTS.out
+	pf_bg "$PFTOOL" echo -p "$PF_PORT" -n "$1" --chunk 2000 --delay-ms "$2" \
+		--timeout 20 >"$PF_CLIENT_OUT" 2>&1
+	PF_CLIENT=$PF_BG_PID
+	sleep 0.5
+	pf_alive "$PF_CLIENT" ||
+		pf_fail "the client ended before $3: $(cat "$PF_CLIENT_OUT")"
+}
+
+# pf_stream_result TIMEOUT_S WHAT: wait for PF_CLIENT to end; fail the test
+# unless it got every byte back across WHAT.
+pf_stream_result() {
+	pf_wait_exit "$PF_CLIENT" "$1" ||
+		pf_fail "the client still runs $1 s after $2"
+	[ "$PF_STATUS" = 0 ] ||
+		pf_fail "the client streaming across $2 failed: $(cat "$PF_CLIENT_OUT")"
+	pf_note "client across $2: $(cat "$PF_CLIENT_OUT")"
 }
 
 # pf_check_log_format [FILE]: every line of FILE (default $PF_LOG) has the

@@ -31,16 +31,9 @@ workers=$PF_WORKERS
 old=$PF_PID
 
 # 60000 bytes in 30 chunks, 50 ms apart: about 1.5 s.
-pf_bg "$PFTOOL" echo -p "$PF_PORT" -n 60000 --chunk 2000 --delay-ms 50 \
-	--timeout 20 >"$PF_TMP/client.out" 2>&1
-client=$PF_BG_PID
-sleep 0.5
-pf_alive "$client" || pf_fail "the client ended before the kill: $(cat "$PF_TMP/client.out")"
+pf_stream_client 60000 50 "the kill"
 kill -KILL "$old"
-pf_wait_exit "$client" 10 || pf_fail "the client still runs 10 s after the kill"
-[ "$PF_STATUS" = 0 ] ||
-	pf_fail "the client streaming across kill -9 of the master failed: $(cat "$PF_TMP/client.out")"
-pf_note "client across kill -9: $(cat "$PF_TMP/client.out")"
+pf_stream_result 10 "kill -9 of the master"
 # shellcheck disable=SC2086
 pf_wait_gone 2 $workers || pf_fail "workers still alive after their last client:$PF_LEFT"
 

@@ -17,11 +17,8 @@ pf_start
 workers=$PF_WORKERS
 
 # 100000 bytes in 50 chunks of 2000, 40 ms apart: about 2 s.
-pf_bg "$PFTOOL" echo -p "$PF_PORT" -n 100000 --chunk 2000 --delay-ms 40 \
-	--timeout 20 >"$PF_TMP/client.out" 2>&1
-client=$PF_BG_PID
-sleep 0.5
-pf_alive "$client" || pf_fail "the client ended before TERM: $(cat "$PF_TMP/client.out")"
+pf_stream_client 100000 40 TERM
+client=$PF_CLIENT
 
 kill -TERM "$PF_PID"
 t0=$(pf_now_ms)
@@ -33,8 +30,8 @@ while pf_alive "$client"; do
 done
 pf_collect "$client"
 [ "$PF_STATUS" = 0 ] ||
-	pf_fail "the client streaming across TERM failed: $(cat "$PF_TMP/client.out")"
-pf_note "client across TERM: $(cat "$PF_TMP/client.out")"
+	pf_fail "the client streaming across TERM failed: $(cat "$PF_CLIENT_OUT")"
+pf_note "client across TERM: $(cat "$PF_CLIENT_OUT")"
 [ $(($(pf_now_ms) - t0)) -ge 1000 ] ||
 	pf_fail "the client finished within 1 s of TERM: was it streaming?"
 

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# hang_kill: a worker busy with no report for timeouts.hang is killed, the
+# warning names its pid, the client and how long, and it is respawned.
+# A slow transfer that keeps moving bytes for longer than timeouts.hang is
+# not a hang: progress reports keep its worker alive.
+set -eu
+PF_TIMEOUT=60
+. "$(dirname "$0")/lib.sh"
+
+pf_write_conf "$PF_TMP/echo.conf" workers=1 timeouts.read=3 \
+	timeouts.write=3 timeouts.linger=1 timeouts.hang=4
+pf_start
+worker=$PF_WORKERS
+
+# 1. Slow but steady: 30 chunks, 200 ms apart, about 6 s > hang.
+pf_echo -n 60000 --chunk 2000 --delay-ms 200 --timeout 20
+pf_wait_workers 1 1 || pf_fail "workers after the slow transfer: '$PF_WORKERS'"
+[ "$PF_WORKERS" = "$worker" ] ||
+	pf_fail "the worker of a slow but steady transfer was replaced ($worker -> $PF_WORKERS)"
+grep -q "hung" "$PF_LOG" && pf_fail "a steady transfer was taken for a hang"
+
+# 2. Stuck: the worker is stopped while it serves a silent client.
+pf_bg "$PFTOOL" hold -p "$PF_PORT" -s 20 >"$PF_TMP/hold.out" 2>&1
+holder=$PF_BG_PID
+end=$(($(pf_now_ms) + 2500))
+while :; do
+	kill -USR1 "$PF_PID"
+	pf_wait_log "notice: $worker generation=1 state=busy " 0.2 && break
+	[ "$(pf_now_ms)" -lt "$end" ] || pf_fail "the worker never showed busy in the USR1 scoreboard"
+done
+kill -STOP "$worker"
+stopped=$(pf_now_ms)
+client=$(sed -n 's/^open //p' "$PF_TMP/hold.out")
+pf_note "worker $worker stopped while serving $client"
+pf_wait_log "warning: worker $worker hung: serving echo to $(pf_re_quote "$client") for [0-9]+ ms, no progress for [0-9]+ ms \\(timeouts.hang = 4 s\\); killing it" 10 ||
+	pf_fail "no warning naming the hung worker $worker and its client $client"
+pf_note "killed as hung $(( ($(pf_now_ms) - stopped) )) ms after SIGSTOP"
+pf_wait_workers 1 10 "$worker" || pf_fail "the hung worker was not replaced: '$PF_WORKERS'"
+pf_wait_exit "$holder" 5 || pf_fail "the held connection was not closed with its worker"
+pf_echo -n 4K
+
+pf_stop || pf_fail "preforkd did not stop on TERM"
+[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"

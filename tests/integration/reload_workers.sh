@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# reload_workers: HUP applies a changed `workers` by starting a new
+# generation and retiring the old one: 4 -> 6 -> 2 workers, every old pid
+# gone each time, echo served after each step.  A broken config on HUP is
+# refused with its file, line and key; the same workers keep serving; a
+# fixed config is then accepted.
+set -eu
+PF_TIMEOUT=60
+. "$(dirname "$0")/lib.sh"
+
+pf_write_conf "$PF_TMP/echo.conf" workers=4
+pf_start
+
+# reload_to N GENERATION: set workers = N, HUP, and check that generation
+# GENERATION replaced every worker of the one before and serves.
+reload_to() {
+	local before=$PF_WORKERS
+	pf_set_conf workers "$1"
+	kill -HUP "$PF_PID"
+	pf_wait_workers "$1" 10 "$before" ||
+		pf_fail "after HUP with workers = $1: workers '$PF_WORKERS' (were '$before')"
+	pf_wait_log "$(pf_re_reloaded "$2" "$1")" 5 ||
+		pf_fail "no 'reloaded: generation $2, $1 workers' notice"
+	pf_note "generation $2: $PF_WORKERS"
+	pf_echo -n 4K -c "$1" -k $(($1 * 4))
+}
+
+reload_to 6 2
+reload_to 2 3
+gen3=$PF_WORKERS
+
+# A typo on line 7: refused, nothing changes.
+cp "$PF_CONF" "$PF_TMP/good.conf"
+printf 'wrokers = 3\n' >>"$PF_CONF"
+line=$(wc -l <"$PF_CONF")
+kill -HUP "$PF_PID"
+pf_wait_log "$(pf_re_reload_failed "$PF_CONF" "$line" wrokers)" 5 ||
+	pf_fail "no 'reload failed: $PF_CONF:$line: wrokers: ...' error"
+sleep 1
+now=$(pf_workers "$PF_PID")
+[ "$now" = "$gen3" ] || pf_fail "a refused reload changed the workers: '$now', were '$gen3'"
+pf_alive "$PF_PID" || pf_fail "the master died on a broken config"
+pf_echo -n 4K -c 2 -k 8
+
+# Fixed: accepted as the next generation.
+cp "$PF_TMP/good.conf" "$PF_CONF"
+reload_to 3 4
+
+pf_check_log_format
+pf_stop || pf_fail "preforkd did not stop on TERM"
+[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
