@@ -135,7 +135,8 @@ pool_chores(struct master *m, uint64_t now_ms)
 
 		if (w->state == SCORE_EMPTY || w->killed != SCORE_KILL_NONE)
 			continue;
-		if (w->state == SCORE_BUSY && now_ms - w->last_report_ms >= hang)
+		if (w->state == SCORE_BUSY && now_ms >= w->last_report_ms &&
+		    now_ms - w->last_report_ms >= hang)
 			pool_kill_hung(m, i, now_ms);
 		else if (w->retiring && now_ms >= w->retire_deadline_ms)
 			pool_kill_late(m, i, now_ms);

@@ -3,7 +3,8 @@
 # 10 s the killed pid is gone from the master's children, a new pid has
 # taken its place, the count is back to `workers`, an echo round trip still
 # passes, and the master's log names the killed pid and the signal, at
-# warning level (see pf_re_worker_killed in lib.sh).
+# warning level (see pf_re_worker_killed in lib.sh), with what it was doing:
+# idle, or serving a named client.
 set -eu
 PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
@@ -44,6 +45,24 @@ pf_echo -n 64K -c 3 -k 6
 
 pf_wait_log "$(pf_re_worker_killed "$PF_PID" "$victim")" 5 ||
 	pf_fail "the master's log does not report worker $victim killed by signal 9"
+pf_wait_log "warning: worker $victim killed by signal 9 \(Killed\) while idle, after [0-9]+ connections?; respawning" 1 ||
+	pf_fail "the log does not say worker $victim was idle when it died"
+
+# A worker killed while it serves: the log names the client.
+pf_bg "$PFTOOL" hold -p "$PF_PORT" -s 20 >"$PF_TMP/hold.out" 2>&1
+end=$(($(pf_now_ms) + 5000))
+busy=
+while [ -z "$busy" ]; do
+	[ "$(pf_now_ms)" -lt "$end" ] || pf_fail "no worker showed busy in the USR1 scoreboard"
+	kill -USR1 "$PF_PID"
+	sleep 0.1
+	busy=$(sed -nE 's/^.* notice: ([0-9]+) generation=1 state=busy .*$/\1/p' "$PF_LOG" | head -n 1)
+done
+client=$(sed -n 's/^open //p' "$PF_TMP/hold.out")
+kill -KILL "$busy"
+pf_wait_log "warning: worker $busy killed by signal 9 \(Killed\) while serving $(pf_re_quote "$client") for [0-9]+ ms; respawning" 5 ||
+	pf_fail "the log does not say worker $busy died while serving $client"
+pf_wait_workers 3 10 "$busy" || pf_fail "worker $busy was not replaced: '$PF_WORKERS'"
 
 pf_stop || pf_fail "preforkd did not stop on TERM"
 [ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
