@@ -79,6 +79,46 @@ listen_find(struct listeners *ls, const char *name)
 	return NULL;
 }
 
+/* The port a listening socket is bound to, or -1. */
+static int
+listen_port_of(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+/*
+ * Binding 127.0.0.1:P while our own 0.0.0.0:P still listens fails with
+ * EADDRINUSE: say so, since the socket in the way is ours.
+ */
+static void
+listen_explain_overlap(char *err, size_t errlen, int port,
+    struct listeners *cur, struct listeners *old)
+{
+	struct listeners *sets[] = { cur, old };
+	size_t n = strlen(err);
+
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; sets[k] != NULL && i < sets[k]->n; i++) {
+			const struct listener *l = &sets[k]->l[i];
+
+			if (l->fd < 0 || listen_port_of(l->fd) != port)
+				continue;
+			snprintf(err + n, errlen - n, " (this preforkd "
+			    "still listens on %s: changing an address on the "
+			    "same port takes a restart)", l->name);
+			return;
+		}
+}
+
 /* Closes what listen_reopen opened itself, and forgets the rest. */
 static void
 listen_undo(struct listeners *out, struct listener **from)
@@ -138,8 +178,13 @@ listen_reopen(const struct conf *cf, struct listeners *cur,
 		else
 			rc = (l->fd = listen_one(&ss, len, cf->backlog));
 		if (rc < 0) {
+			int saved = errno;
+
 			snprintf(err, errlen, "cannot listen on %s: %s",
-			    l->name, strerror(errno));
+			    l->name, strerror(saved));
+			if (saved == EADDRINUSE && from[i] == NULL)
+				listen_explain_overlap(err, errlen, cf->port,
+				    cur, old);
 			if (from[i] != NULL)
 				out->n++;	/* undo must not close it */
 			listen_undo(out, from);
