@@ -3,12 +3,13 @@
 # generation and retiring the old one: 4 -> 6 -> 2 workers, every old pid
 # gone each time, echo served after each step.  A broken config on HUP is
 # refused with its file, line and key; the same workers keep serving; a
-# fixed config is then accepted.
+# fixed config is then accepted.  A changed timeouts.read applies to the
+# new generation.
 set -eu
 PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
 
-pf_write_conf "$PF_TMP/echo.conf" workers=4
+pf_write_conf "$PF_TMP/echo.conf" workers=4 timeouts.read=30
 pf_start
 
 # reload_to N GENERATION: set workers = N, HUP, and check that generation
@@ -45,6 +46,16 @@ pf_echo -n 4K -c 2 -k 8
 # Fixed: accepted as the next generation.
 cp "$PF_TMP/good.conf" "$PF_CONF"
 reload_to 3 4
+
+# A changed timeout takes effect: timeouts.read 30 -> 1 s.
+sed -i 's/^\tread = 30$/\tread = 1/' "$PF_CONF"
+grep -q '^	read = 1$' "$PF_CONF" || pf_fail "could not set timeouts.read in $PF_CONF"
+reload_to 3 5
+out=$("$PFTOOL" silent -p "$PF_PORT" -s 10) ||
+	pf_fail "a silent client was not dropped within 10 s after read = 1: $out"
+secs=${out%% *}
+pf_note "silent client after the reload to read = 1: $out"
+pf_between "$secs" 0.9 3 || pf_fail "a silent client was dropped after $secs s, want about 1 s"
 
 pf_check_log_format
 pf_stop || pf_fail "preforkd did not stop on TERM"
