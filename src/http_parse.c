@@ -1,0 +1,434 @@
+/*
+ * http_parse - the HTTP/1.x request head: status codes and the parser.
+ *
+ * Owns nothing: one left-to-right pass over the buffer, no allocation, no
+ * state kept between calls (the caller parses again from the start when
+ * more bytes arrive; the head is bounded by max_header_size, so that stays
+ * cheap).  Because every rule is checked at the first byte that breaks it
+ * and the scan never looks beyond min(len, max_header_size), a refusal is
+ * final: more bytes give the same status, and a complete head gives the
+ * same head_len whatever follows it (a pipelined request).
+ *
+ * Decisions the header leaves open:
+ * - a request line and a head may both use up to max_header_size bytes,
+ *   line ends included; running out of room inside the request line is
+ *   414, anywhere after it 431.
+ * - checks on a complete request line, in order: the version (505 for a
+ *   major other than 1), the method (405), the form of the target (400).
+ *   So "OPTIONS *" and "CONNECT host:443" are 405, "GET *" is 400.
+ * - no empty line is skipped before the request line: it is 400.
+ * - '#' anywhere in the target is 400 (a client never sends a fragment).
+ * - absolute-form: "http://" or "https://" (any case), a non-empty
+ *   authority without userinfo ('@' is 400), then an optional path and
+ *   query.  An empty path is "/": r->path points at the last '/' of "://",
+ *   so every string in r stays inside the head.  As RFC 9112 section 3.2.2
+ *   asks, r->host is then the target's authority, not the Host field
+ *   (which HTTP/1.1 must still send, once).
+ * - field values may hold obs-text (bytes 0x80-0xFF); field names and the
+ *   target may not.
+ * - Content-Length up to 2^63 - 1; more is 400.  A Connection element that
+ *   is neither "close" nor "keep-alive" is ignored, whatever it holds.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "http_parse.h"
+
+/* Where the scan is, and whether running out of bytes is a limit. */
+struct http_scan {
+	const char *buf;
+	size_t p;		/* the next byte to look at */
+	size_t lim;		/* min(len, max_header_size) */
+	bool capped;		/* lim is max_header_size: no more will come */
+};
+
+const char *
+http_reason(int status)
+{
+	switch (status) {
+	case HTTP_OK:
+		return "OK";
+	case HTTP_PARTIAL_CONTENT:
+		return "Partial Content";
+	case HTTP_MOVED_PERMANENTLY:
+		return "Moved Permanently";
+	case HTTP_NOT_MODIFIED:
+		return "Not Modified";
+	case HTTP_BAD_REQUEST:
+		return "Bad Request";
+	case HTTP_FORBIDDEN:
+		return "Forbidden";
+	case HTTP_NOT_FOUND:
+		return "Not Found";
+	case HTTP_METHOD_NOT_ALLOWED:
+		return "Method Not Allowed";
+	case HTTP_REQUEST_TIMEOUT:
+		return "Request Timeout";
+	case HTTP_URI_TOO_LONG:
+		return "URI Too Long";
+	case HTTP_RANGE_NOT_SATISFIABLE:
+		return "Range Not Satisfiable";
+	case HTTP_HEADERS_TOO_LARGE:
+		return "Request Header Fields Too Large";
+	case HTTP_INTERNAL_ERROR:
+		return "Internal Server Error";
+	case HTTP_NOT_IMPLEMENTED:
+		return "Not Implemented";
+	case HTTP_VERSION_NOT_SUPPORTED:
+		return "HTTP Version Not Supported";
+	}
+	return "Unknown";
+}
+
+/* ASCII only: the locale must not change what a header means. */
+static char
+http_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool
+http_str_eq(struct http_str s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (s.ptr == NULL || s.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (http_lower(s.ptr[i]) != http_lower(word[i]))
+			return false;
+	return true;
+}
+
+static bool
+http_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* RFC 9110 tchar. */
+static bool
+http_is_tchar(char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    http_is_digit(c))
+		return true;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Visible ASCII; '#' too would be, but a fragment is never sent. */
+static bool
+http_is_target_char(char c)
+{
+	return c >= 0x21 && c <= 0x7e && c != '#';
+}
+
+static bool
+http_is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static struct http_str
+http_trim(const char *p, size_t len)
+{
+	struct http_str s;
+
+	while (len > 0 && http_is_ows(p[0])) {
+		p++;
+		len--;
+	}
+	while (len > 0 && http_is_ows(p[len - 1]))
+		len--;
+	s.ptr = p;
+	s.len = len;
+	return s;
+}
+
+static struct http_str
+http_piece(const char *p, size_t len)
+{
+	struct http_str s = { p, len };
+
+	return s;
+}
+
+/* Out of bytes: a wait while the limit is not reached, else the limit. */
+static int
+http_more(const struct http_scan *s, int limit_status)
+{
+	return s->capped ? limit_status : HTTP_INCOMPLETE;
+}
+
+/*
+ * Consumes the line end at s->p: CRLF or a bare LF.  A CR must be followed
+ * by LF; smuggling tricks live in the difference between parsers that
+ * treat a lone CR as a line end and those that do not.
+ */
+static int
+http_line_end(struct http_scan *s, int limit_status)
+{
+	if (s->p == s->lim)
+		return http_more(s, limit_status);
+	if (s->buf[s->p] == '\r') {
+		if (s->p + 1 == s->lim)
+			return http_more(s, limit_status);
+		if (s->buf[s->p + 1] != '\n')
+			return HTTP_BAD_REQUEST;
+		s->p += 2;
+		return HTTP_OK;
+	}
+	if (s->buf[s->p] != '\n')
+		return HTTP_BAD_REQUEST;
+	s->p++;
+	return HTTP_OK;
+}
+
+/*
+ * Splits the target into path and query.  false: neither origin-form nor
+ * a usable absolute-form (the caller decides between 400 and 405).
+ */
+static bool
+http_split_target(struct http_request *r, struct http_str *authority)
+{
+	const char *t = r->target.ptr;
+	size_t len = r->target.len, i, skip = 0, path;
+
+	authority->ptr = NULL;
+	authority->len = 0;
+	if (t[0] == '/') {
+		path = 0;
+	} else {
+		if (len >= 7 && http_str_eq(http_piece(t, 7), "http://"))
+			skip = 7;
+		else if (len >= 8 && http_str_eq(http_piece(t, 8), "https://"))
+			skip = 8;
+		else
+			return false;
+		for (i = skip; i < len && t[i] != '/' && t[i] != '?'; i++)
+			if (t[i] == '@')
+				return false;
+		if (i == skip)
+			return false;
+		*authority = http_piece(t + skip, i - skip);
+		path = i;
+	}
+	for (i = path; i < len && t[i] != '?'; i++)
+		continue;
+	if (i == path)
+		r->path = http_piece(t + skip - 1, 1);	/* the '/' of "://" */
+	else
+		r->path = http_piece(t + path, i - path);
+	if (i < len)
+		r->query = http_piece(t + i + 1, len - i - 1);
+	return true;
+}
+
+/* METHOD SP request-target SP HTTP-version, and what it implies. */
+static int
+http_request_line(struct http_scan *s, struct http_request *r,
+    struct http_str *authority)
+{
+	static const char version[] = "HTTP/9.9";	/* 9: any digit */
+	const char *b = s->buf;
+	size_t p = 0, start;
+	int status;
+	bool form_ok;
+
+	while (p < s->lim && http_is_tchar(b[p]))
+		p++;
+	if (p == s->lim)
+		return http_more(s, HTTP_URI_TOO_LONG);
+	if (b[p] != ' ' || p == 0)
+		return HTTP_BAD_REQUEST;
+	r->method_name = http_piece(b, p);
+	/* methods are case-sensitive: "get" is some other method */
+	if (p == 3 && memcmp(b, "GET", 3) == 0)
+		r->method = HTTP_METHOD_GET;
+	else if (p == 4 && memcmp(b, "HEAD", 4) == 0)
+		r->method = HTTP_METHOD_HEAD;
+	else
+		r->method = HTTP_METHOD_OTHER;
+
+	start = ++p;
+	while (p < s->lim && http_is_target_char(b[p]))
+		p++;
+	if (p == s->lim)
+		return http_more(s, HTTP_URI_TOO_LONG);
+	if (b[p] != ' ' || p == start)
+		return HTTP_BAD_REQUEST;
+	r->target = http_piece(b + start, p - start);
+
+	start = ++p;
+	for (size_t k = 0; k < sizeof(version) - 1; k++, p++) {
+		if (p == s->lim)
+			return http_more(s, HTTP_URI_TOO_LONG);
+		if (version[k] == '9' ? !http_is_digit(b[p]) :
+		    b[p] != version[k])
+			return HTTP_BAD_REQUEST;
+	}
+	s->p = p;
+	if ((status = http_line_end(s, HTTP_URI_TOO_LONG)) != HTTP_OK)
+		return status;
+
+	if (b[start + 5] != '1')
+		return HTTP_VERSION_NOT_SUPPORTED;
+	r->version_known = true;
+	r->version_minor = b[start + 7] == '0' ? 0 : 1;
+	form_ok = http_split_target(r, authority);
+	if (r->method == HTTP_METHOD_OTHER)
+		return HTTP_METHOD_NOT_ALLOWED;
+	return form_ok ? HTTP_OK : HTTP_BAD_REQUEST;
+}
+
+/* 1*DIGIT, at most 2^63 - 1. */
+static bool
+http_content_length(struct http_str v, uint64_t *n)
+{
+	uint64_t x = 0;
+
+	if (v.len == 0)
+		return false;
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned d;
+
+		if (!http_is_digit(v.ptr[i]))
+			return false;
+		d = (unsigned)(v.ptr[i] - '0');
+		if (x > ((uint64_t)INT64_MAX - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*n = x;
+	return true;
+}
+
+/* #token: only the two connection options the server acts on matter. */
+static void
+http_connection(struct http_request *r, struct http_str v)
+{
+	size_t i = 0, start;
+
+	while (i <= v.len) {
+		struct http_str e;
+
+		for (start = i; i < v.len && v.ptr[i] != ','; i++)
+			continue;
+		e = http_trim(v.ptr + start, i - start);
+		if (http_str_eq(e, "close"))
+			r->conn_close = true;
+		else if (http_str_eq(e, "keep-alive"))
+			r->conn_keep_alive = true;
+		i++;			/* past the ',' (or the end) */
+	}
+}
+
+struct http_seen {
+	bool host;
+	bool content_length;
+};
+
+static int
+http_field(struct http_request *r, struct http_seen *seen,
+    struct http_str name, struct http_str value)
+{
+	uint64_t n;
+
+	if (http_str_eq(name, "Host")) {
+		if (seen->host)
+			return HTTP_BAD_REQUEST;
+		seen->host = true;
+		r->host = value;
+	} else if (http_str_eq(name, "Transfer-Encoding")) {
+		return HTTP_NOT_IMPLEMENTED;
+	} else if (http_str_eq(name, "Content-Length")) {
+		/* even an equal second one: smuggling hides in lengths */
+		if (seen->content_length || !http_content_length(value, &n))
+			return HTTP_BAD_REQUEST;
+		seen->content_length = true;
+		r->has_body = n > 0;
+	} else if (http_str_eq(name, "Connection")) {
+		http_connection(r, value);
+	} else if (http_str_eq(name, "Range")) {
+		r->range = value;
+	} else if (http_str_eq(name, "If-Modified-Since")) {
+		r->if_modified_since = value;
+	} else if (http_str_eq(name, "If-None-Match")) {
+		r->if_none_match = value;
+	}
+	return HTTP_OK;
+}
+
+/* field-name ":" OWS field-value OWS line-end */
+static int
+http_field_line(struct http_scan *s, struct http_request *r,
+    struct http_seen *seen)
+{
+	const char *b = s->buf;
+	size_t p = s->p, start = s->p, vstart;
+	struct http_str name;
+	unsigned char c;
+	int status;
+
+	/* a leading SP or HTAB (obs-fold) fails here, as does "Name :" */
+	while (p < s->lim && http_is_tchar(b[p]))
+		p++;
+	if (p == s->lim)
+		return http_more(s, HTTP_HEADERS_TOO_LARGE);
+	if (b[p] != ':' || p == start)
+		return HTTP_BAD_REQUEST;
+	name = http_piece(b + start, p - start);
+
+	vstart = ++p;
+	for (; p < s->lim; p++) {
+		c = (unsigned char)b[p];
+		if (c == '\r' || c == '\n')
+			break;
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return HTTP_BAD_REQUEST;
+	}
+	s->p = p;
+	if ((status = http_line_end(s, HTTP_HEADERS_TOO_LARGE)) != HTTP_OK)
+		return status;
+	return http_field(r, seen, name, http_trim(b + vstart, p - vstart));
+}
+
+int
+http_parse_request(const char *buf, size_t len, size_t max_header_size,
+    struct http_request *r)
+{
+	struct http_scan s;
+	struct http_seen seen = { false, false };
+	struct http_str authority = { NULL, 0 };
+	int status;
+
+	memset(r, 0, sizeof(*r));
+	s.buf = buf;
+	s.p = 0;
+	s.capped = len >= max_header_size;
+	s.lim = s.capped ? max_header_size : len;
+
+	if ((status = http_request_line(&s, r, &authority)) != HTTP_OK)
+		return status;
+	for (;;) {
+		if (s.p == s.lim)
+			return http_more(&s, HTTP_HEADERS_TOO_LARGE);
+		if (buf[s.p] == '\r' || buf[s.p] == '\n')
+			break;
+		if ((status = http_field_line(&s, r, &seen)) != HTTP_OK)
+			return status;
+	}
+	if ((status = http_line_end(&s, HTTP_HEADERS_TOO_LARGE)) != HTTP_OK)
+		return status;
+
+	if (r->version_minor == 1 && !seen.host)
+		return HTTP_BAD_REQUEST;
+	if (authority.ptr != NULL)
+		r->host = authority;
+	r->head_len = s.p;
+	return HTTP_OK;
+}
