@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,11 +37,20 @@
 #define CONN_NS_PER_S		INT64_C(1000000000)
 #define CONN_NEVER		INT64_MAX	/* a deadline that never comes */
 #define CONN_DRAIN_BUF		4096
+#define CONN_SENDFILE_MAX	(1 << 30)	/* bytes per sendfile() call */
 
-/* The buffer of a transfer: filled by a recv, only read by a send. */
+/* A file being sent: the descriptor and where the next byte is. */
+struct conn_file {
+	int fd;
+	off_t offset;
+};
+
+/* The buffer of a transfer: filled by a recv, only read by a send, or the
+ * file that sendfile() reads. */
 union conn_buf {
 	void *in;
 	const void *out;
+	struct conn_file *file;
 };
 
 /* recv or send on fd, never blocking. */
@@ -119,6 +129,20 @@ conn_op_send(int fd, union conn_buf buf, size_t len)
 	return send(fd, buf.out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/* More follows at once: the kernel holds a partial segment for it. */
+static ssize_t
+conn_op_send_more(int fd, union conn_buf buf, size_t len)
+{
+	return send(fd, buf.out, len, MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE);
+}
+
+/* The socket is non-blocking, and SIGPIPE is ignored in the workers. */
+static ssize_t
+conn_op_sendfile(int fd, union conn_buf buf, size_t len)
+{
+	return sendfile(fd, buf.file->fd, &buf.file->offset, len);
+}
+
 /*
  * The one transfer loop.  Tries op at once; waits for events only when the
  * kernel would block; retries after EINTR.  Returns what op moved (0 is
@@ -172,17 +196,17 @@ conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms)
 	return n;
 }
 
-int
-conn_send_all(struct conn *c, const void *buf, size_t len)
+/* Sends all of buf with op; a deadline per transfer. */
+static int
+conn_send_with(struct conn *c, conn_op_fn *op, const void *buf, size_t len)
 {
 	const char *p = buf;
 	ssize_t n;
 
 	while (len > 0) {
 		/* A deadline per transfer: any progress restarts the clock. */
-		n = conn_transfer(c->fd, conn_op_send,
-		    (union conn_buf){ .out = p }, len, POLLOUT,
-		    conn_deadline(c->write_timeout_ms));
+		n = conn_transfer(c->fd, op, (union conn_buf){ .out = p }, len,
+		    POLLOUT, conn_deadline(c->write_timeout_ms));
 		if (n < 0)
 			return -1;
 		if (n == 0) {
@@ -191,6 +215,48 @@ conn_send_all(struct conn *c, const void *buf, size_t len)
 		}
 		p += n;
 		len -= (size_t)n;
+		c->bytes_out += (uint64_t)n;
+		conn_progress(c);
+	}
+	return 0;
+}
+
+int
+conn_send_all(struct conn *c, const void *buf, size_t len)
+{
+	return conn_send_with(c, conn_op_send, buf, len);
+}
+
+int
+conn_send_more(struct conn *c, const void *buf, size_t len)
+{
+	return conn_send_with(c, conn_op_send_more, buf, len);
+}
+
+int
+conn_send_file(struct conn *c, const void *head, size_t hlen, int fd,
+    off_t offset, uint64_t len)
+{
+	struct conn_file f = { fd, offset };
+	ssize_t n;
+
+	if (conn_send_with(c, len > 0 ? conn_op_send_more : conn_op_send,
+	    head, hlen) != 0)
+		return -1;
+	while (len > 0) {
+		size_t chunk = len > CONN_SENDFILE_MAX ? CONN_SENDFILE_MAX :
+		    (size_t)len;
+
+		n = conn_transfer(c->fd, conn_op_sendfile,
+		    (union conn_buf){ .file = &f }, chunk, POLLOUT,
+		    conn_deadline(c->write_timeout_ms));
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENODATA;	/* the file is shorter now */
+			return -1;
+		}
+		len -= (uint64_t)n;
 		c->bytes_out += (uint64_t)n;
 		conn_progress(c);
 	}
@@ -255,6 +321,7 @@ conn_init(struct conn *c, int fd, const struct sockaddr *peer,
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
+	c->start_ms = clock_now_ms();
 	c->read_timeout_ms = conn_ms_from_s(to->read);
 	c->write_timeout_ms = conn_ms_from_s(to->write);
 	c->linger_ms = conn_ms_from_s(to->linger);

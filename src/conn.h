@@ -38,6 +38,7 @@ struct conn {
 	char peer[CONN_PEER_MAX];	/* "1.2.3.4:5678", "[::1]:5678" */
 	uint64_t bytes_in;
 	uint64_t bytes_out;
+	uint64_t start_ms;		/* accepted (CLOCK_MONOTONIC) */
 	/* Called after each transfer that moved bytes (NULL: nobody asks):
 	 * the worker's proof of progress for the hang check. */
 	void (*on_progress)(void *arg);
@@ -65,6 +66,20 @@ ssize_t conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms);
 
 /* 0 when every byte is sent; -1 otherwise (ETIMEDOUT: peer not reading). */
 int conn_send_all(struct conn *c, const void *buf, size_t len);
+
+/* As conn_send_all, with MSG_MORE: more data follows at once. */
+int conn_send_more(struct conn *c, const void *buf, size_t len);
+
+/*
+ * Sends head (hlen bytes, may be 0), then len bytes of the file fd from
+ * offset with sendfile().  The head goes with MSG_MORE when a body
+ * follows, so head and body share their first packets.  0 when all is
+ * sent; -1 otherwise: ETIMEDOUT (the peer is not reading), ENODATA (the
+ * file became shorter than len), or the error of send/sendfile.  The
+ * file's own offset is not used.
+ */
+int conn_send_file(struct conn *c, const void *head, size_t hlen, int fd,
+    off_t offset, uint64_t len);
 
 /*
  * Lingering close: shutdown(SHUT_WR), read and discard until the peer's EOF

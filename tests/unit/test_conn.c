@@ -3,7 +3,7 @@
  *
  * conn.o (and echo.o, for the last two tests) are linked with
  *   -Wl,--wrap=recv,--wrap=send,--wrap=ppoll,--wrap=shutdown,--wrap=close
- *   -Wl,--wrap=clock_gettime
+ *   -Wl,--wrap=clock_gettime,--wrap=sendfile
  * so every syscall they make lands in a __wrap_ fake below, scripted with
  * will_return/expect_value.  CLOCK_MONOTONIC is a fake clock that moves
  * only when a test says so (a fake ppoll that "waits", a flooding peer);
@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -46,6 +47,7 @@ int __wrap_ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
 int __wrap_shutdown(int fd, int how);
 int __wrap_close(int fd);
 int __wrap_clock_gettime(clockid_t id, struct timespec *ts);
+ssize_t __wrap_sendfile(int out_fd, int in_fd, off_t *offset, size_t count);
 int __real_clock_gettime(clockid_t id, struct timespec *ts);
 
 /* ---- the fake kernel ---- */
@@ -152,6 +154,43 @@ will_send_error(const char *given, int err)
 	will_return(__wrap_send, err);
 }
 
+#define FAKE_FILE	9
+
+/* Scripted: the offset and count it must be given, then what it returns
+ * (> 0: that many bytes "sent", the offset moved) or -1 and the errno. */
+ssize_t
+__wrap_sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
+{
+	ssize_t ret;
+
+	assert_int_equal(out_fd, FAKE_FD);
+	assert_int_equal(in_fd, FAKE_FILE);
+	assert_non_null(offset);
+	check_expected(*offset);
+	check_expected(count);
+	ret = mock_type(ssize_t);
+	if (ret > 0)
+		*offset += ret;
+	else if (ret < 0)
+		errno = mock_type(int);
+	return ret;
+}
+
+static void
+expect_sendfile(off_t offset, size_t count, ssize_t ret)
+{
+	expect_value(__wrap_sendfile, *offset, offset);
+	expect_value(__wrap_sendfile, count, count);
+	will_return(__wrap_sendfile, ret);
+}
+
+static void
+expect_sendfile_error(off_t offset, size_t count, int err)
+{
+	expect_sendfile(offset, count, -1);
+	will_return(__wrap_sendfile, err);
+}
+
 /*
  * Checks the events and the timeout it is given (ns, NO_TIMEOUT for none);
  * then lets `took` ns pass on the fake clock and returns the scripted
@@ -245,6 +284,15 @@ expect_close(void)
 	expect_value(__wrap_close, fd, FAKE_FD);
 }
 
+static int progress_calls;
+
+static void
+count_progress(void *arg)
+{
+	(void)arg;
+	progress_calls++;
+}
+
 /* ---- fixture ---- */
 
 static const struct conf_timeouts test_timeouts = {
@@ -266,6 +314,7 @@ setup(void **state)
 	recv_calls = 0;
 	flood_len = 0;
 	flood_cost = 0;
+	progress_calls = 0;
 	conn_set_wait_mask(NULL);
 	sin.sin_port = htons(40312);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -590,6 +639,95 @@ test_conn_send_all_of_nothing_sends_nothing(void **state)
 	assert_int_equal(wire_len, 0);
 }
 
+/* ---- conn_send_file ---- */
+
+static void
+test_conn_send_file_sends_the_head_with_msg_more_then_the_body(void **state)
+{
+	struct conn *c = *state;
+
+	c->on_progress = count_progress;
+	will_send_accept("HEAD", 4);
+	expect_sendfile(100, 50, 20);		/* partial: resumed */
+	expect_sendfile(120, 30, 30);
+	assert_int_equal(conn_send_file(c, "HEAD", 4, FAKE_FILE, 100, 50), 0);
+	assert_true(last_send_flags & MSG_MORE);
+	assert_true(last_send_flags & MSG_NOSIGNAL);
+	assert_int_equal(c->bytes_out, 54);
+	assert_int_equal(progress_calls, 3);
+}
+
+static void
+test_conn_send_file_without_a_body_sends_the_head_alone(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("HEAD", 4);
+	assert_int_equal(conn_send_file(c, "HEAD", 4, FAKE_FILE, 0, 0), 0);
+	assert_false(last_send_flags & MSG_MORE);
+}
+
+static void
+test_conn_send_file_waits_for_pollout_and_retries_after_eintr(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("H", 1);
+	expect_sendfile_error(0, 10, EAGAIN);
+	expect_ppoll_ready(POLLOUT, MS(3000), MS(10), POLLOUT);
+	expect_sendfile_error(0, 10, EINTR);
+	expect_sendfile(0, 10, 10);
+	assert_int_equal(conn_send_file(c, "H", 1, FAKE_FILE, 0, 10), 0);
+	assert_int_equal(c->bytes_out, 11);
+}
+
+static void
+test_conn_send_file_fails_with_etimedout_when_the_peer_does_not_read(
+    void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("H", 1);
+	expect_sendfile(0, 10, 4);
+	expect_sendfile_error(4, 6, EAGAIN);
+	expect_ppoll_timeout(POLLOUT, MS(3000));
+	assert_int_equal(conn_send_file(c, "H", 1, FAKE_FILE, 0, 10), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_int_equal(c->bytes_out, 5);
+}
+
+static void
+test_conn_send_file_fails_with_enodata_when_the_file_shrank(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("H", 1);
+	expect_sendfile(0, 10, 4);
+	expect_sendfile(4, 6, 0);		/* end of file, early */
+	assert_int_equal(conn_send_file(c, "H", 1, FAKE_FILE, 0, 10), -1);
+	assert_int_equal(errno, ENODATA);
+}
+
+static void
+test_conn_send_file_stops_when_the_head_cannot_be_sent(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_error("HEAD", EPIPE);
+	assert_int_equal(conn_send_file(c, "HEAD", 4, FAKE_FILE, 0, 10), -1);
+	assert_int_equal(errno, EPIPE);
+}
+
+static void
+test_conn_send_more_passes_msg_more(void **state)
+{
+	struct conn *c = *state;
+
+	will_send_accept("ab", 2);
+	assert_int_equal(conn_send_more(c, "ab", 2), 0);
+	assert_true(last_send_flags & MSG_MORE);
+}
+
 /* ---- conn_close, conn_abort ---- */
 
 static void
@@ -719,7 +857,7 @@ test_echo_sends_back_what_it_read_then_closes_lingering(void **state)
 	expect_shutdown(0, 0);
 	will_recv_eof();		/* the drain sees the same EOF */
 	expect_close();
-	echo_handle(c, &cf);
+	echo_handle(c, &cf, NULL);
 	assert_wire("abc");
 	assert_int_equal(c->bytes_in, 3);
 	assert_int_equal(c->bytes_out, 3);
@@ -738,7 +876,7 @@ test_echo_aborts_without_shutdown_when_the_client_stops_reading(
 	will_send_error("abc", EAGAIN);
 	expect_ppoll_timeout(POLLOUT, MS(3000));
 	expect_close();
-	echo_handle(c, &cf);
+	echo_handle(c, &cf, NULL);
 	assert_int_equal(close_calls, 1);
 	assert_int_equal(wire_len, 0);
 }
@@ -774,6 +912,13 @@ main(void)
 		T(test_conn_send_all_passes_msg_nosignal_and_never_blocks),
 		T(test_conn_send_all_treats_a_send_of_0_as_a_broken_connection),
 		T(test_conn_send_all_of_nothing_sends_nothing),
+		T(test_conn_send_file_sends_the_head_with_msg_more_then_the_body),
+		T(test_conn_send_file_without_a_body_sends_the_head_alone),
+		T(test_conn_send_file_waits_for_pollout_and_retries_after_eintr),
+		T(test_conn_send_file_fails_with_etimedout_when_the_peer_does_not_read),
+		T(test_conn_send_file_fails_with_enodata_when_the_file_shrank),
+		T(test_conn_send_file_stops_when_the_head_cannot_be_sent),
+		T(test_conn_send_more_passes_msg_more),
 		T(test_conn_close_shuts_down_drains_until_eof_then_closes_once),
 		T(test_conn_close_waits_for_the_peer_within_what_is_left_of_linger),
 		T(test_conn_close_stops_draining_at_the_deadline_when_the_peer_keeps_sending),
