@@ -51,6 +51,8 @@ static const struct conf_range {
 	{ "timeouts|linger",		0, 300 },
 	{ "timeouts|graceful",		0, 86400 },
 	{ "timeouts|hang",		1, 86400 },
+	{ "http|keepalive_requests",	1, 1000000 },
+	{ "http|max_header_size",	CONF_HEADER_MIN, CONF_HEADER_MAX },
 };
 
 /* Where a key was first assigned; for a list, also its last call. */
@@ -377,24 +379,77 @@ conf_validate_bind(cfg_t *cfg, cfg_opt_t *opt)
 
 /*
  * hang must exceed every wait a worker can make without reporting: one
- * read, one write that makes no progress, the lingering drain.  Told on
- * hang's line if the file sets it.
+ * read, one write that makes no progress, a keep-alive wait, the
+ * lingering drain.  Told on hang's line if the file sets it.
  */
 static int
 conf_check_hang(cfg_t *t, int line)
 {
 	long rd = cfg_getint(t, "read");
 	long wr = cfg_getint(t, "write");
+	long ka = cfg_getint(t, "keepalive");
 	long lg = cfg_getint(t, "linger");
 	long hang = cfg_getint(t, "hang");
 	struct conf_seen *s = conf_seen_find(cfg_getopt(t, "hang"));
 
-	if (hang > rd && hang > wr && hang > lg)
+	if (hang > rd && hang > wr && hang > ka && hang > lg)
 		return 0;
 	conf_error(s != NULL ? s->line : line, "timeouts.hang: %ld must be "
-	    "greater than timeouts.read (%ld), timeouts.write (%ld) and "
-	    "timeouts.linger (%ld)", hang, rd, wr, lg);
+	    "greater than timeouts.read (%ld), timeouts.write (%ld), "
+	    "timeouts.keepalive (%ld) and timeouts.linger (%ld)", hang, rd, wr,
+	    ka, lg);
 	return -1;
+}
+
+static int
+conf_validate_http(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return conf_check_once(cfg, opt);
+}
+
+static int
+conf_validate_root(cfg_t *cfg, cfg_opt_t *opt)
+{
+	if (conf_check_once(cfg, opt) != 0)
+		return -1;
+	if (cfg_opt_getnstr(opt, 0)[0] == '\0')
+		return conf_reject(cfg, opt, "empty; give a directory");
+	return 0;
+}
+
+/* A file name in the directory asked for: no '/', not "." or "..". */
+static int
+conf_validate_index(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (conf_check_once(cfg, opt) != 0)
+		return -1;
+	if (v[0] == '\0' || strchr(v, '/') != NULL || strcmp(v, ".") == 0 ||
+	    strcmp(v, "..") == 0)
+		return conf_reject(cfg, opt, "\"%s\" is not a file name", v);
+	return 0;
+}
+
+/* "" or an absolute path of visible ASCII, without '?' or '#'. */
+static int
+conf_validate_status_path(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (conf_check_once(cfg, opt) != 0)
+		return -1;
+	if (v[0] == '\0')
+		return 0;
+	if (v[0] != '/')
+		return conf_reject(cfg, opt, "\"%s\" does not begin with '/' "
+		    "(\"\" disables the page)", v);
+	for (const char *p = v; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '?' || *p == '#' ||
+		    *p == '%')
+			return conf_reject(cfg, opt, "\"%s\": only visible "
+			    "ASCII, no '?', '#' or '%%'", v);
+	return 0;
 }
 
 /* Runs at the section's closing brace. */
@@ -417,6 +472,11 @@ static const struct conf_check {
 	{ "log_level",		conf_validate_log_level },
 	{ "access_log",		conf_validate_once },
 	{ "timeouts",		conf_validate_timeouts },
+	{ "http",		conf_validate_http },
+	{ "http|root",		conf_validate_root },
+	{ "http|index",		conf_validate_index },
+	{ "http|autoindex",	conf_validate_once },
+	{ "http|status_path",	conf_validate_status_path },
 };
 
 static cfg_t *
@@ -431,11 +491,21 @@ conf_cfg_new(void)
 		CFG_INT_CB("hang", 120, CFGF_NONE, conf_parse_int),
 		CFG_END()
 	};
+	cfg_opt_t http_opts[] = {
+		CFG_STR("root", "/var/www/html", CFGF_NONE),
+		CFG_STR("index", "index.html", CFGF_NONE),
+		CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
+		CFG_INT_CB("keepalive_requests", 100, CFGF_NONE,
+		    conf_parse_int),
+		CFG_INT_CB("max_header_size", 8192, CFGF_NONE, conf_parse_int),
+		CFG_STR("status_path", "/server-status", CFGF_NONE),
+		CFG_END()
+	};
 	cfg_opt_t opts[] = {
 		CFG_INT_CB("port", 8080, CFGF_NONE, conf_parse_int),
 		CFG_STR_LIST("bind", "{\"0.0.0.0\", \"::\"}", CFGF_NONE),
 		CFG_INT_CB("workers", 4, CFGF_NONE, conf_parse_int),
-		CFG_STR("service", "echo", CFGF_NONE),
+		CFG_STR("service", "http", CFGF_NONE),
 		CFG_STR("user", "", CFGF_NONE),
 		CFG_INT_CB("backlog", 511, CFGF_NONE, conf_parse_int),
 		CFG_INT_CB("max_requests", 0, CFGF_NONE, conf_parse_int),
@@ -443,6 +513,7 @@ conf_cfg_new(void)
 		CFG_STR("log_level", "info", CFGF_NONE),
 		CFG_BOOL("access_log", cfg_true, CFGF_NONE),
 		CFG_SEC("timeouts", timeouts_opts, CFGF_NONE),
+		CFG_SEC("http", http_opts, CFGF_NONE),
 		CFG_END()
 	};
 	cfg_t *cfg = cfg_init(opts, CFGF_NONE);
@@ -722,6 +793,35 @@ conf_copy_dir(const char *path, struct conf *out)
 	return -1;
 }
 
+/* root, relative to the file's directory unless absolute. */
+static char *
+conf_root_path(const char *dir, const char *root)
+{
+	char *p;
+
+	if (root[0] == '/')
+		return strdup(root);
+	if (asprintf(&p, "%s/%s", dir, root) < 0)
+		return NULL;
+	return p;
+}
+
+static int
+conf_copy_http(cfg_t *h, const char *dir, struct conf_http *out)
+{
+	struct conf_seen *seen = conf_seen_find(cfg_getopt(h, "root"));
+
+	out->root_line = seen != NULL ? seen->line : 0;
+	out->root = conf_root_path(dir, cfg_getstr(h, "root"));
+	out->index = strdup(cfg_getstr(h, "index"));
+	out->status_path = strdup(cfg_getstr(h, "status_path"));
+	out->autoindex = cfg_getbool(h, "autoindex") == cfg_true;
+	out->keepalive_requests = (int)cfg_getint(h, "keepalive_requests");
+	out->max_header_size = (int)cfg_getint(h, "max_header_size");
+	return out->root != NULL && out->index != NULL &&
+	    out->status_path != NULL ? 0 : -1;
+}
+
 static int
 conf_copy(cfg_t *cfg, const char *path, struct conf *out)
 {
@@ -737,7 +837,9 @@ conf_copy(cfg_t *cfg, const char *path, struct conf *out)
 	out->service = strdup(cfg_getstr(cfg, "service"));
 	out->user = strdup(cfg_getstr(cfg, "user"));
 	if (out->path == NULL || out->service == NULL || out->user == NULL ||
-	    conf_copy_bind(cfg, out) != 0 || conf_copy_dir(path, out) != 0) {
+	    conf_copy_bind(cfg, out) != 0 || conf_copy_dir(path, out) != 0 ||
+	    conf_copy_http(cfg_getsec(cfg, "http"), out->dir,
+	    &out->http) != 0) {
 		conf_error(0, "%s", strerror(ENOMEM));	/* unless said */
 		return -1;
 	}
@@ -808,6 +910,9 @@ conf_free(struct conf *cf)
 	free(cf->dir);
 	free(cf->service);
 	free(cf->user);
+	free(cf->http.root);
+	free(cf->http.index);
+	free(cf->http.status_path);
 	memset(cf, 0, sizeof(*cf));
 }
 
@@ -862,6 +967,21 @@ conf_print_timeouts(FILE *fp, const struct conf_timeouts *t)
 	fputs("}\n", fp);
 }
 
+static void
+conf_print_http(FILE *fp, const struct conf_http *h)
+{
+	fputs("http {\n\t", fp);
+	conf_print_str(fp, "root", h->root);
+	fputc('\t', fp);
+	conf_print_str(fp, "index", h->index);
+	fprintf(fp, "\tautoindex = %s\n", h->autoindex ? "true" : "false");
+	fprintf(fp, "\tkeepalive_requests = %d\n", h->keepalive_requests);
+	fprintf(fp, "\tmax_header_size = %d\n", h->max_header_size);
+	fputc('\t', fp);
+	conf_print_str(fp, "status_path", h->status_path);
+	fputs("}\n", fp);
+}
+
 void
 conf_print(const struct conf *cf, FILE *fp)
 {
@@ -876,4 +996,5 @@ conf_print(const struct conf *cf, FILE *fp)
 	conf_print_str(fp, "log_level", log_level_name(cf->log_level));
 	fprintf(fp, "access_log = %s\n", cf->access_log ? "true" : "false");
 	conf_print_timeouts(fp, &cf->timeouts);
+	conf_print_http(fp, &cf->http);
 }

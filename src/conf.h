@@ -30,6 +30,20 @@ struct conf_timeouts {
 	int hang;		/* busy with no report: killed */
 };
 
+#define CONF_HEADER_MIN		1024
+#define CONF_HEADER_MAX		65536
+
+/* The http service; unused by echo. */
+struct conf_http {
+	char *root;		/* absolute: relative ones joined to conf dir */
+	int root_line;		/* where the file sets it; 0: the default */
+	char *index;		/* a file name, no '/' */
+	bool autoindex;
+	int keepalive_requests;	/* requests on one connection, at most */
+	int max_header_size;	/* bytes of a request head, at most */
+	char *status_path;	/* "" : no status page */
+};
+
 struct conf {
 	char *path;		/* the file, as given */
 	char *dir;		/* its directory: base of relative paths */
@@ -45,6 +59,7 @@ struct conf {
 	int log_level;		/* LOG_ERR .. LOG_DEBUG */
 	bool access_log;
 	struct conf_timeouts timeouts;
+	struct conf_http http;
 };
 
 /* Command-line values that win over the file, at start and on reload. */

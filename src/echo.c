@@ -102,11 +102,13 @@ echo_finish(struct conn *c, enum echo_end end)
 }
 
 void
-echo_handle(struct conn *c, const struct conf *cf)
+echo_handle(struct conn *c, const struct conf *cf, void *site)
 {
 	static char buf[ECHO_BUF_SIZE];
 	uint64_t start = clock_now_ms();
 	enum echo_end end = echo_pump(c, buf, sizeof(buf));
+
+	(void)site;
 
 	if (end == ECHO_ERROR)
 		log_warning_errno("%s: echo", c->peer);

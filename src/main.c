@@ -19,6 +19,7 @@
 #include "master.h"
 #include "privs.h"
 #include "proctitle.h"
+#include "service.h"
 
 #define EXIT_USAGE	64	/* EX_USAGE */
 #define EXIT_CONFIG	78	/* EX_CONFIG */
@@ -159,6 +160,25 @@ open_std_fds(void)
 	}
 }
 
+/* What the service needs from the file system (the http root) is there;
+ * the master opens it again for good. */
+static int
+check_site(const struct conf *cf, char *err, size_t errlen)
+{
+	const struct service *svc = service_find(cf->service);
+	void *site;
+
+	if (svc == NULL) {
+		snprintf(err, errlen, "%s: service %s is not available",
+		    cf->path, cf->service);
+		return -1;
+	}
+	if (service_open_site(svc, cf, &site, err, errlen) != 0)
+		return -1;
+	service_close_site(svc, site);
+	return 0;
+}
+
 /* Loads and checks the file, applies the overrides; exits 78 on error. */
 static void
 load_config(const struct options *o, struct conf *cf)
@@ -171,6 +191,11 @@ load_config(const struct options *o, struct conf *cf)
 	}
 	if (privs_check(cf, err, sizeof(err)) != 0) {
 		log_error("%s: %s", cf->path, err);
+		conf_free(cf);
+		exit(EXIT_CONFIG);
+	}
+	if (check_site(cf, err, sizeof(err)) != 0) {
+		log_error("%s", err);
 		conf_free(cf);
 		exit(EXIT_CONFIG);
 	}

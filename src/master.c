@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "clock.h"
 #include "conf.h"
 #include "fault.h"
@@ -89,6 +90,10 @@ master_close(struct master *m)
 			*fds[i] = -1;
 		}
 	listen_close(&m->retired);
+	board_close();
+	if (m->svc != NULL)
+		service_close_site(m->svc, m->site);
+	m->site = NULL;
 	score_free(&m->score);
 }
 
@@ -96,6 +101,8 @@ static int
 master_init(struct master *m, struct conf *cf, struct listeners *ls,
     const struct conf_overrides *ov)
 {
+	char err[512];
+
 	memset(m, 0, sizeof(*m));
 	m->sigfd = m->health_rd = m->health_wr = -1;
 	m->lifeline_rd = m->lifeline_wr = -1;
@@ -108,12 +115,19 @@ master_init(struct master *m, struct conf *cf, struct listeners *ls,
 		log_error("service %s is not available", cf->service);
 		return -1;
 	}
+	if (service_open_site(m->svc, cf, &m->site, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
 	    master_open_signalfd(m) != 0 || master_open_pipes(m) != 0 ||
 	    score_init(&m->score, (size_t)cf->workers) != 0) {
 		log_error_errno("cannot set up the master");
 		return -1;
 	}
+	if (board_open() != 0)
+		log_warning_errno("no shared scoreboard: the status page "
+		    "will be empty");
 	spawn_set_cap(m, (unsigned)cf->workers, clock_now_ms());
 	fault_announce();
 	return 0;
@@ -329,10 +343,18 @@ master_tick(struct master *m, uint64_t now_ms, int *timeout, int *status)
 			pool_status(m, now_ms);
 			m->chores_ms = now_ms + MASTER_CHORES_MS;
 		}
+		if (m->board_dirty && now_ms >= m->board_ms) {
+			pool_status(m, now_ms);
+			board_publish(&m->score, m->status);
+			m->board_dirty = false;
+			m->board_ms = now_ms + BOARD_PUBLISH_MS;
+		}
 		spawn = spawn_next_timeout(m, now_ms);
 		*timeout = (int)(m->chores_ms - now_ms);
 		if (spawn >= 0 && spawn < *timeout)
 			*timeout = spawn;
+		if (m->board_dirty && (int)(m->board_ms - now_ms) < *timeout)
+			*timeout = (int)(m->board_ms - now_ms);
 		return 0;
 	}
 	score_totals(&m->score, &t);
@@ -375,6 +397,7 @@ master_loop(struct master *m)
 			return EXIT_FAILURE;
 		}
 		now = clock_now_ms();
+		m->board_dirty = true;
 		if (pfd[1].revents)
 			master_drain_health(m, now);
 		if (pfd[0].revents)

@@ -37,6 +37,7 @@ struct master {
 	struct conf *cf;		/* the current configuration */
 	const struct conf_overrides *ov;	/* the command line's, on reload */
 	const struct service *svc;
+	void *site;			/* svc's, for the current generation */
 	struct listeners *ls;		/* the current generation's */
 	struct listeners retired;	/* dropped by a reload, still open */
 	struct score score;
@@ -53,6 +54,8 @@ struct master {
 	bool killed;		/* stragglers got SIGKILL */
 	bool capped;		/* a due spawn waits for the rate cap */
 	bool degraded;		/* as last logged */
+	bool board_dirty;	/* the scoreboard changed since published */
+	uint64_t board_ms;	/* no publishing before */
 	char last_fault[256];	/* the last startup fault, for the status */
 	char status[MASTER_STATUS_MAX];
 };

@@ -68,6 +68,7 @@ reload_run(struct master *m, uint64_t now_ms)
 	struct conf next;
 	struct listeners ls;
 	const struct service *svc;
+	void *site;
 	char err[RELOAD_ERR_MAX];
 
 	if (m->phase != MASTER_RUNNING) {
@@ -88,11 +89,19 @@ reload_run(struct master *m, uint64_t now_ms)
 		conf_free(&next);
 		return;
 	}
+	if (service_open_site(svc, &next, &site, err, sizeof(err)) != 0) {
+		log_error("reload failed: %s; still serving generation %lu "
+		    "with the previous configuration", err,
+		    (unsigned long)m->score.generation);
+		conf_free(&next);
+		return;
+	}
 	if (listen_reopen(&next, m->ls, &m->retired, &ls, err,
 	    sizeof(err)) != 0) {
 		log_error("reload failed: %s; still serving generation %lu "
 		    "with the previous configuration", err,
 		    (unsigned long)m->score.generation);
+		service_close_site(svc, site);
 		conf_free(&next);
 		return;
 	}
@@ -102,7 +111,9 @@ reload_run(struct master *m, uint64_t now_ms)
 	*m->ls = ls;
 	conf_free(m->cf);
 	*m->cf = next;
+	service_close_site(m->svc, m->site);	/* old workers keep theirs */
 	m->svc = svc;
+	m->site = site;
 	log_set_level(m->cf->log_level);
 	spawn_set_cap(m, (unsigned)m->cf->workers, now_ms);
 	log_notice("generation %lu: starting %d workers for %s",

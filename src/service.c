@@ -1,5 +1,5 @@
 /*
- * service - the table of services: name to handler.
+ * service - the table of services: name to handler and site.
  */
 #include "config.h"
 
@@ -8,7 +8,8 @@
 #include "service.h"
 
 static const struct service services[] = {
-	{ "echo", echo_handle },
+	{ "echo", NULL, NULL, echo_handle },
+	{ "http", http_open_site, http_close_site, http_handle },
 };
 
 const struct service *
@@ -23,5 +24,22 @@ service_find(const char *name)
 const char *
 service_names(void)
 {
-	return "echo";
+	return "echo, http";
+}
+
+int
+service_open_site(const struct service *svc, const struct conf *cf,
+    void **site, char *err, size_t errlen)
+{
+	*site = NULL;
+	if (svc->open_site == NULL)
+		return 0;
+	return svc->open_site(cf, site, err, errlen);
+}
+
+void
+service_close_site(const struct service *svc, void *site)
+{
+	if (svc->close_site != NULL && site != NULL)
+		svc->close_site(site);
 }

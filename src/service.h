@@ -1,6 +1,11 @@
 /*
  * service - the table of services a worker can run on a connection.
  *
+ * A service may have a site: what every connection needs and the master
+ * prepares once, before the workers fork (and again on reload, before the
+ * switch, so a bad site refuses the reload): the http service opens its
+ * root directory and loads the MIME table there.  The workers inherit it.
+ *
  * A service owns the connection from the moment it is handed over until it
  * is closed: it must end with conn_close() (lingering) or conn_abort().
  */
@@ -14,7 +19,12 @@ struct conn;
 
 struct service {
 	const char *name;
-	void (*handle)(struct conn *c, const struct conf *cf);
+	/* NULL when the service needs no site.  Else 0 with *site set, or
+	 * -1 with a message in err. */
+	int (*open_site)(const struct conf *cf, void **site, char *err,
+	    size_t errlen);
+	void (*close_site)(void *site);
+	void (*handle)(struct conn *c, const struct conf *cf, void *site);
 };
 
 /* NULL if no service has that name. */
@@ -23,6 +33,16 @@ const struct service *service_find(const char *name);
 /* "echo, http": the names, for error messages. */
 const char *service_names(void);
 
-void echo_handle(struct conn *c, const struct conf *cf);
+/* Opens svc's site for cf (NULL site when it needs none). */
+int service_open_site(const struct service *svc, const struct conf *cf,
+    void **site, char *err, size_t errlen);
+void service_close_site(const struct service *svc, void *site);
+
+void echo_handle(struct conn *c, const struct conf *cf, void *site);
+
+int http_open_site(const struct conf *cf, void **site, char *err,
+    size_t errlen);
+void http_close_site(void *site);
+void http_handle(struct conn *c, const struct conf *cf, void *site);
 
 #endif

@@ -34,6 +34,7 @@ spawn_child(struct master *m, uint32_t cookie)
 		.cf = m->cf,
 		.ls = m->ls,
 		.svc = m->svc,
+		.site = m->site,
 		.master_pid = m->pid,
 		.health_fd = m->health_wr,
 		.lifeline_fd = m->lifeline_rd,

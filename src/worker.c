@@ -60,6 +60,12 @@ struct worker {
 	enum health_exit_reason exit_reason;
 };
 
+bool
+worker_stopping(void)
+{
+	return worker_stop_requested != 0;
+}
+
 static void
 worker_on_stop(int sig)
 {
@@ -181,7 +187,7 @@ worker_serve(struct worker *w, int fd, const struct sockaddr *sa,
 	conn_init(&c, fd, sa, salen, &w->a->cf->timeouts);
 	c.on_progress = worker_on_progress;
 	c.progress_arg = w;
-	w->a->svc->handle(&c, w->a->cf);
+	w->a->svc->handle(&c, w->a->cf, w->a->site);
 	if (c.fd >= 0)			/* a service must close; be safe */
 		conn_abort(&c);
 	w->served++;

@@ -11,6 +11,7 @@
 #ifndef PREFORKD_WORKER_H
 #define PREFORKD_WORKER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,6 +23,7 @@ struct worker_args {
 	const struct conf *cf;
 	const struct listeners *ls;
 	const struct service *svc;
+	void *site;		/* the service's, prepared by the master */
 	pid_t master_pid;
 	int health_fd;		/* write end of the health pipe, non-blocking */
 	int lifeline_fd;	/* read end of the lifeline: EOF = master gone */
@@ -30,5 +32,8 @@ struct worker_args {
 };
 
 __attribute__((noreturn)) void worker_run(const struct worker_args *a);
+
+/* A service's question: was this worker asked to stop (TERM, INT)? */
+bool worker_stopping(void);
 
 #endif

@@ -4,6 +4,8 @@
 #   78 and "FILE:LINE: KEY: reason": an unknown key, workers = 0 or 1025,
 #      a string for port, port = 70000, timeouts.hang <= timeouts.read
 #      (each also with -t);
+#   78 and "FILE:LINE: http.root: ..." for a missing root or a plain file
+#      (not checked for service = echo);
 #   78 and "user: no such user": a user that does not exist;
 #   78 and "cannot open FILE": a missing file;
 #   64: -p 0, -p 65536, -p abc, -w 0, -x, -l loud;
@@ -55,6 +57,18 @@ conf_case() {
 
 { base; echo 'frobnicate = 1'; } >"$PF_TMP/unknown_key.conf"
 conf_case unknown_key 5 frobnicate
+# http: a root that is not there, or not a directory, on its own line.
+{ base | sed 's/^service = .*/service = http/'; printf 'http {\n\troot = "no-such-dir"\n}\n'; } \
+	>"$PF_TMP/http_root_missing.conf"
+conf_case http_root_missing 6 'http\.root'
+: >"$PF_TMP/plain-file"
+{ base | sed 's/^service = .*/service = http/'; printf 'http {\n\n\troot = "plain-file"\n}\n'; } \
+	>"$PF_TMP/http_root_file.conf"
+conf_case http_root_file 7 'http\.root'
+# echo does not care about http.root.
+{ base; printf 'http {\n\troot = "no-such-dir"\n}\n'; } >"$PF_TMP/echo_root.conf"
+pf_run 10 -t -f "$PF_TMP/echo_root.conf"
+[ "$PF_STATUS" = 0 ] || problem "echo with a missing http.root: want 0; $(pf_run_output)"
 base | sed 's/^workers = .*/workers = 0/' >"$PF_TMP/workers_zero.conf"
 conf_case workers_zero 3 workers
 base | sed 's/^workers = .*/workers = 1025/' >"$PF_TMP/workers_big.conf"

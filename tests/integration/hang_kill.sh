@@ -8,7 +8,7 @@ PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
 
 pf_write_conf "$PF_TMP/echo.conf" workers=1 timeouts.read=3 \
-	timeouts.write=3 timeouts.linger=1 timeouts.hang=4
+	timeouts.write=3 timeouts.linger=1 timeouts.hang=4 timeouts.keepalive=1
 pf_start
 worker=$PF_WORKERS
 

@@ -121,7 +121,7 @@ test_conf_gives_the_defaults_for_an_empty_file(void **state)
 	assert_string_equal(l.cf.bind[1], "::");
 	assert_null(l.cf.bind[2]);
 	assert_int_equal(l.cf.workers, 4);
-	assert_string_equal(l.cf.service, "echo");
+	assert_string_equal(l.cf.service, "http");
 	assert_string_equal(l.cf.user, "");
 	assert_int_equal(l.cf.backlog, 511);
 	assert_int_equal(l.cf.max_requests, 0);
@@ -134,6 +134,13 @@ test_conf_gives_the_defaults_for_an_empty_file(void **state)
 	assert_int_equal(l.cf.timeouts.linger, 2);
 	assert_int_equal(l.cf.timeouts.graceful, 30);
 	assert_int_equal(l.cf.timeouts.hang, 120);
+	assert_string_equal(l.cf.http.root, "/var/www/html");
+	assert_int_equal(l.cf.http.root_line, 0);
+	assert_string_equal(l.cf.http.index, "index.html");
+	assert_false(l.cf.http.autoindex);
+	assert_int_equal(l.cf.http.keepalive_requests, 100);
+	assert_int_equal(l.cf.http.max_header_size, 8192);
+	assert_string_equal(l.cf.http.status_path, "/server-status");
 	conf_free(&l.cf);
 }
 
@@ -155,6 +162,14 @@ static const char every_key[] =
 	"\tlinger = 0\n"
 	"\tgraceful = 0\n"
 	"\thang = 60\n"
+	"}\n"
+	"http {\n"
+	"\troot = \"/srv/site\"\n"
+	"\tindex = \"default.htm\"\n"
+	"\tautoindex = true\n"
+	"\tkeepalive_requests = 7\n"
+	"\tmax_header_size = 4096\n"
+	"\tstatus_path = \"/status\"\n"
 	"}\n";
 
 static void
@@ -182,6 +197,29 @@ test_conf_reads_every_key(void **state)
 	assert_int_equal(l.cf.timeouts.linger, 0);
 	assert_int_equal(l.cf.timeouts.graceful, 0);
 	assert_int_equal(l.cf.timeouts.hang, 60);
+	assert_string_equal(l.cf.http.root, "/srv/site");
+	assert_int_equal(l.cf.http.root_line, 20);
+	assert_string_equal(l.cf.http.index, "default.htm");
+	assert_true(l.cf.http.autoindex);
+	assert_int_equal(l.cf.http.keepalive_requests, 7);
+	assert_int_equal(l.cf.http.max_header_size, 4096);
+	assert_string_equal(l.cf.http.status_path, "/status");
+	conf_free(&l.cf);
+}
+
+/* A relative root is taken from the directory of the file. */
+static void
+test_conf_resolves_a_relative_root_from_the_file(void **state)
+{
+	char want[PATH_MAX + 16], dir[PATH_MAX];
+	struct loaded l;
+
+	(void)state;
+	assert_loads(&l, "http {\n\troot = \"site/www\"\n}\n");
+	assert_non_null(realpath(tmp_dir(), dir));
+	snprintf(want, sizeof(want), "%s/site/www", dir);
+	assert_string_equal(l.cf.http.root, want);
+	assert_int_equal(l.cf.http.root_line, 2);
 	conf_free(&l.cf);
 }
 
@@ -202,7 +240,11 @@ test_conf_loads_the_shipped_file(void **state)
 	assert_int_equal(cf.port, 8080);
 	assert_int_equal(cf.nbind, 2);
 	assert_int_equal(cf.workers, 4);
-	assert_string_equal(cf.service, "echo");
+	assert_string_equal(cf.service, "http");
+	assert_true(strlen(cf.http.root) > 9);
+	assert_string_equal(cf.http.root + strlen(cf.http.root) - 9,
+	    "/conf/www");
+	assert_true(cf.http.root_line > 0);
 	assert_string_equal(cf.user, "");
 	assert_int_equal(cf.log_level, LOG_INFO);
 	assert_true(cf.access_log);
@@ -366,11 +408,15 @@ test_conf_print_writes_the_file_syntax(void **state)
 	assert_int_equal(fclose(fp), 0);
 	assert_string_equal(out,
 	    "port = 8080\nbind = {\"0.0.0.0\", \"::\"}\nworkers = 4\n"
-	    "service = \"echo\"\nuser = \"\"\nbacklog = 511\n"
+	    "service = \"http\"\nuser = \"\"\nbacklog = 511\n"
 	    "max_requests = 0\nmax_requests_jitter = 0\n"
 	    "log_level = \"info\"\naccess_log = true\n"
 	    "timeouts {\n\tread = 30\n\twrite = 30\n\tkeepalive = 5\n"
-	    "\tlinger = 2\n\tgraceful = 30\n\thang = 120\n}\n");
+	    "\tlinger = 2\n\tgraceful = 30\n\thang = 120\n}\n"
+	    "http {\n\troot = \"/var/www/html\"\n\tindex = \"index.html\"\n"
+	    "\tautoindex = false\n\tkeepalive_requests = 100\n"
+	    "\tmax_header_size = 8192\n\tstatus_path = \"/server-status\"\n"
+	    "}\n");
 	free(out);
 	conf_free(&l.cf);
 }
@@ -391,6 +437,13 @@ assert_same_conf(const struct conf *a, const struct conf *b)
 	assert_int_equal(a->log_level, b->log_level);
 	assert_int_equal(a->access_log, b->access_log);
 	assert_memory_equal(&a->timeouts, &b->timeouts, sizeof(a->timeouts));
+	assert_string_equal(a->http.root, b->http.root);
+	assert_string_equal(a->http.index, b->http.index);
+	assert_int_equal(a->http.autoindex, b->http.autoindex);
+	assert_int_equal(a->http.keepalive_requests,
+	    b->http.keepalive_requests);
+	assert_int_equal(a->http.max_header_size, b->http.max_header_size);
+	assert_string_equal(a->http.status_path, b->http.status_path);
 }
 
 static void
@@ -458,7 +511,7 @@ REJECTS(a_word_for_a_boolean, 1,
 REJECTS(a_list_for_an_integer, 1, "unexpected token '{'",
     "port = {80, 81}\n")
 REJECTS(an_unknown_service, 1,
-    "service: unknown service \"htp\" (available: echo)",
+    "service: unknown service \"htp\" (available: echo, http)",
     "service = htp\n")
 REJECTS(an_unknown_log_level, 2,
     "log_level: unknown level \"loud\" (err, warning, notice, info, debug)",
@@ -488,19 +541,50 @@ REJECTS(the_timeouts_section_given_twice, 2,
     "timeouts: set twice (first on line 1)",
     "timeouts { read = 5 }\ntimeouts { write = 5 }\n")
 REJECTS(hang_not_above_read, 3, "timeouts.hang: 60 must be greater than "
-    "timeouts.read (60), timeouts.write (30) and timeouts.linger (2)",
+    "timeouts.read (60), timeouts.write (30), timeouts.keepalive (5) and "
+    "timeouts.linger (2)",
     "timeouts {\n\tread = 60\n\thang = 60\n}\n")
 REJECTS(hang_not_above_write, 3, "timeouts.hang: 20 must be greater than "
-    "timeouts.read (10), timeouts.write (40) and timeouts.linger (2)",
+    "timeouts.read (10), timeouts.write (40), timeouts.keepalive (5) and "
+    "timeouts.linger (2)",
     "timeouts {\n\tread = 10\n\thang = 20\n\twrite = 40\n}\n")
 REJECTS(hang_not_above_linger, 2, "timeouts.hang: 100 must be greater than "
-    "timeouts.read (10), timeouts.write (30) and timeouts.linger (100)",
+    "timeouts.read (10), timeouts.write (30), timeouts.keepalive (5) and "
+    "timeouts.linger (100)",
     "timeouts {\n\thang = 100\n\tread = 10\n\tlinger = 100\n}\n")
 /* hang left out: told at the closing brace, where the section is checked */
 REJECTS(a_read_timeout_above_the_default_hang, 4, "timeouts.hang: 120 must "
-    "be greater than timeouts.read (200), timeouts.write (30) and "
-    "timeouts.linger (2)",
+    "be greater than timeouts.read (200), timeouts.write (30), "
+    "timeouts.keepalive (5) and timeouts.linger (2)",
     "timeouts {\n\tread = 200\n\n}\n")
+REJECTS(hang_not_above_keepalive, 3, "timeouts.hang: 30 must be greater "
+    "than timeouts.read (10), timeouts.write (10), timeouts.keepalive (30) "
+    "and timeouts.linger (2)",
+    "timeouts {\n\tread = 10\n\thang = 30\n\twrite = 10\n"
+    "\tkeepalive = 30\n}\n")
+REJECTS(an_unknown_key_in_http, 3, "http.rot: unknown key",
+    "http {\n\n\trot = \"/srv\"\n}\n")
+REJECTS(the_http_section_given_twice, 2, "http: set twice (first on line 1)",
+    "http { index = \"a.html\" }\nhttp { autoindex = true }\n")
+REJECTS(an_empty_root, 2, "http.root: empty; give a directory",
+    "http {\n\troot = \"\"\n}\n")
+REJECTS(an_index_with_a_slash, 2, "http.index: \"a/index.html\" is not a "
+    "file name", "http {\n\tindex = \"a/index.html\"\n}\n")
+REJECTS(an_index_of_dot_dot, 2, "http.index: \"..\" is not a file name",
+    "http {\n\tindex = \"..\"\n}\n")
+REJECTS(a_relative_status_path, 2, "http.status_path: \"status\" does not "
+    "begin with '/' (\"\" disables the page)",
+    "http {\n\tstatus_path = \"status\"\n}\n")
+REJECTS(a_status_path_with_a_query, 2, "http.status_path: \"/s?x\": only "
+    "visible ASCII, no '?', '#' or '%'",
+    "http {\n\tstatus_path = \"/s?x\"\n}\n")
+REJECTS(a_header_size_too_small, 2, "http.max_header_size: 100 is out of "
+    "range 1024..65536", "http {\n\tmax_header_size = 100\n}\n")
+REJECTS(no_keepalive_requests, 3, "http.keepalive_requests: 0 is out of "
+    "range 1..1000000", "http {\n\n\tkeepalive_requests = 0\n}\n")
+REJECTS(a_word_for_autoindex, 2, "http.autoindex: not a boolean (true or "
+    "false)", "http {\n\tautoindex = maybe\n}\n")
+
 /* the string runs to the end of the file, where libconfuse stops */
 REJECTS(an_unterminated_string, 3, "premature end of file",
     "user = \"nobody\nport = 8080\n")
@@ -757,6 +841,18 @@ main(void)
 		cmocka_unit_test(test_conf_rejects_hang_not_above_read),
 		cmocka_unit_test(test_conf_rejects_hang_not_above_write),
 		cmocka_unit_test(test_conf_rejects_hang_not_above_linger),
+		cmocka_unit_test(test_conf_rejects_hang_not_above_keepalive),
+		cmocka_unit_test(test_conf_rejects_an_unknown_key_in_http),
+		cmocka_unit_test(test_conf_rejects_the_http_section_given_twice),
+		cmocka_unit_test(test_conf_rejects_an_empty_root),
+		cmocka_unit_test(test_conf_rejects_an_index_with_a_slash),
+		cmocka_unit_test(test_conf_rejects_an_index_of_dot_dot),
+		cmocka_unit_test(test_conf_rejects_a_relative_status_path),
+		cmocka_unit_test(test_conf_rejects_a_status_path_with_a_query),
+		cmocka_unit_test(test_conf_rejects_a_header_size_too_small),
+		cmocka_unit_test(test_conf_rejects_no_keepalive_requests),
+		cmocka_unit_test(test_conf_rejects_a_word_for_autoindex),
+		cmocka_unit_test(test_conf_resolves_a_relative_root_from_the_file),
 		cmocka_unit_test(
 		    test_conf_rejects_a_read_timeout_above_the_default_hang),
 		cmocka_unit_test(test_conf_rejects_an_unterminated_string),

@@ -167,7 +167,7 @@ test_echo_returns_every_byte_then_logs_eof(void **state)
 	client_send(client, "abc", 3);
 	shutdown(client, SHUT_WR);
 	capture_start();
-	echo_handle(&c, &test_conf);
+	echo_handle(&c, &test_conf, NULL);
 	const char *text = capture_stop();
 	assert_int_equal(c.fd, -1);
 	assert_int_equal(client_recv_all(client, buf, sizeof(buf)), 3);
@@ -189,7 +189,7 @@ echo_in_child(struct conn *c, const struct conf *cf)
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		echo_handle(c, cf);
+		echo_handle(c, cf, NULL);
 		_exit(c->fd == -1 ? 0 : 1);
 	}
 	conn_abort(c);
@@ -262,7 +262,7 @@ test_echo_drops_a_silent_client_after_the_read_timeout(void **state)
 	c.read_timeout_ms = 50;
 	c.linger_ms = 50;
 	capture_start();
-	echo_handle(&c, &test_conf);
+	echo_handle(&c, &test_conf, NULL);
 	const char *text = capture_stop();
 	assert_int_equal(c.fd, -1);
 	assert_int_equal(client_recv_all(client, buf, sizeof(buf)), 0);
@@ -310,7 +310,7 @@ test_echo_ends_with_reset_at_info_when_the_client_resets(void **state)
 	    sizeof(hard)), 0);
 	close(client);		/* RST */
 	capture_start();
-	echo_handle(&c, &test_conf);
+	echo_handle(&c, &test_conf, NULL);
 	const char *text = capture_stop();
 	assert_int_equal(c.fd, -1);
 	assert_access_record(text, peer, 0, 0, "reset", 0);
@@ -327,7 +327,7 @@ test_echo_warns_once_on_an_unexpected_error(void **state)
 	assert_true(fd >= 0);
 	conn_init(&c, fd, NULL, 0, &test_timeouts);	/* not a socket */
 	capture_start();
-	echo_handle(&c, &test_conf);
+	echo_handle(&c, &test_conf, NULL);
 	const char *text = capture_stop();
 	assert_int_equal(c.fd, -1);
 	assert_int_equal(count_of(text, ": warning: "), 1);
@@ -348,7 +348,7 @@ test_echo_writes_no_access_record_when_access_log_is_off(void **state)
 	client_send(client, "x", 1);
 	shutdown(client, SHUT_WR);
 	capture_start();
-	echo_handle(&c, &quiet);
+	echo_handle(&c, &quiet, NULL);
 	const char *text = capture_stop();
 	assert_int_equal(client_recv_all(client, buf, sizeof(buf)), 1);
 	assert_string_equal(text, "");

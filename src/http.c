@@ -1,0 +1,293 @@
+/*
+ * http - the HTTP/1.1 static file service: the connection driver.
+ *
+ * Owns the request buffer (one per worker: a worker serves one connection
+ * at a time) and the loop of one connection: read a request head, answer
+ * it, keep the connection or close it.  Bytes that arrive after a head
+ * are kept for the next request (pipelining), so requests are answered in
+ * order, one at a time.
+ *
+ * Timeouts: a request head must be complete within timeouts.read of its
+ * first byte (of the connection, for the first request): a head cut off
+ * by the timeout is answered 408.  Between requests the connection may
+ * stay idle for timeouts.keepalive; then it is closed without a word.
+ * Keep-alive follows HTTP/1.0 and 1.1 rules and ends after
+ * http.keepalive_requests, after a refused request, after a request that
+ * has a body, and once the worker was asked to stop: a worker that is
+ * told to stop while a keep-alive connection is idle still answers the
+ * request that may already be on its way, with "Connection: close".
+ *
+ * Every request gets one access record at info level:
+ *   CLIENT "METHOD TARGET VERSION" STATUS BYTES MS
+ * (BYTES: of the body sent).  Refused requests are logged the same way,
+ * at info, so a flood of bad requests never fills the log with warnings.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conf.h"
+#include "conn.h"
+#include "http.h"
+#include "http_mime.h"
+#include "log.h"
+#include "service.h"
+#include "worker.h"
+
+/* Room for the largest head allowed, and one byte to tell it was more. */
+#define HTTP_BUF_SIZE	(CONF_HEADER_MAX + 1)
+
+enum http_read {
+	HTTP_READ_QUIET = -1,	/* EOF or idle timeout: close, say nothing */
+	HTTP_READ_BROKEN = -2,	/* reset or error: abort */
+};
+
+struct http_conn {
+	struct conn *c;
+	const struct conf *cf;
+	const struct http_site *site;
+	size_t len;		/* bytes in http_buf */
+	unsigned requests;	/* answered on this connection */
+	uint64_t start_ms;	/* of the request being read */
+};
+
+static char http_buf[HTTP_BUF_SIZE];
+
+/* "FILE:LINE: http.root: "DIR": reason", the form of every config error. */
+static int
+http_root_error(const struct conf *cf, int err, char *buf, size_t len)
+{
+	if (cf->http.root_line > 0)
+		snprintf(buf, len, "%s:%d: http.root: \"%s\": %s", cf->path,
+		    cf->http.root_line, cf->http.root, strerror(err));
+	else
+		snprintf(buf, len, "%s: http.root: \"%s\": %s", cf->path,
+		    cf->http.root, strerror(err));
+	return -1;
+}
+
+/*
+ * The root must be a directory this process can search and list: checked
+ * here, so that preforkd -t, the start and a reload all refuse a root that
+ * could only ever answer 403.
+ */
+int
+http_open_site(const struct conf *cf, void **site, char *err, size_t errlen)
+{
+	struct http_site *s;
+	int fd;
+
+	fd = open(cf->http.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return http_root_error(cf, errno, err, errlen);
+	if (access(cf->http.root, R_OK | X_OK) != 0 ||
+	    (s = malloc(sizeof(*s))) == NULL) {
+		int saved = errno;
+
+		(void)close(fd);
+		return http_root_error(cf, saved, err, errlen);
+	}
+	s->rootfd = fd;
+	(void)http_mime_init(HTTP_MIME_FILE);
+	*site = s;
+	return 0;
+}
+
+void
+http_close_site(void *site)
+{
+	struct http_site *s = site;
+
+	(void)close(s->rootfd);
+	free(s);
+}
+
+/*
+ * Reads until a whole request head is in the buffer: the parser's status
+ * (HTTP_OK or an error to answer), or an enum http_read.
+ */
+static int
+http_read_request(struct http_conn *hc, struct http_request *req)
+{
+	size_t max = (size_t)hc->cf->http.max_header_size;
+	int64_t deadline = -1;
+	ssize_t n;
+	int status, timeout;
+
+	if (hc->requests == 0 || hc->len > 0)
+		deadline = (int64_t)(hc->start_ms +
+		    (uint64_t)hc->c->read_timeout_ms);
+	for (;;) {
+		if (hc->len > 0) {
+			status = http_parse_request(http_buf, hc->len, max,
+			    req);
+			if (status != HTTP_INCOMPLETE)
+				return status;
+		}
+		if (deadline < 0)
+			timeout = hc->cf->timeouts.keepalive * 1000;
+		else if ((timeout = (int)(deadline - (int64_t)clock_now_ms())) < 0)
+			timeout = 0;
+		n = conn_recv(hc->c, http_buf + hc->len,
+		    sizeof(http_buf) - hc->len, timeout);
+		if (n > 0) {
+			if (deadline < 0) {	/* the first byte of it */
+				hc->start_ms = clock_now_ms();
+				deadline = (int64_t)(hc->start_ms +
+				    (uint64_t)hc->c->read_timeout_ms);
+			}
+			hc->len += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return HTTP_READ_QUIET;
+		if (errno == ETIMEDOUT)
+			return hc->len > 0 ? HTTP_REQUEST_TIMEOUT :
+			    HTTP_READ_QUIET;
+		return HTTP_READ_BROKEN;
+	}
+}
+
+/* The handler for a well-formed request. */
+static void
+http_dispatch(struct http_conn *hc, const struct http_request *req,
+    struct http_reply *rp)
+{
+	if (http_status_page_wanted(hc->cf, req))
+		http_status_page_reply(hc->c, req, rp);
+	else
+		http_file_reply(hc->site, hc->cf, req, rp);
+}
+
+/* HTTP/1.1 keeps by default, 1.0 only when asked; both within limits. */
+static bool
+http_keep_alive(const struct http_conn *hc, const struct http_request *req,
+    const struct http_reply *rp)
+{
+	if (rp->close || req->has_body || req->conn_close ||
+	    worker_stopping())
+		return false;
+	if (req->version_minor == 0 && !req->conn_keep_alive)
+		return false;
+	return hc->requests + 1 < (unsigned)hc->cf->http.keepalive_requests;
+}
+
+/* Head and body; false when the connection broke.  *body_sent: bytes of
+ * the body that left. */
+static bool
+http_send(struct http_conn *hc, const struct http_request *req,
+    struct http_reply *rp, bool keep, uint64_t *body_sent)
+{
+	char head[HTTP_HEAD_MAX];
+	int minor = req->version_known ? req->version_minor : 1;
+	size_t hlen = http_reply_head(rp, minor, keep, head, sizeof(head));
+	bool body = req->method != HTTP_METHOD_HEAD && !rp->no_length &&
+	    rp->length > 0;
+	uint64_t start = hc->c->bytes_out + hlen;
+	int rc;
+
+	*body_sent = 0;
+	if (hlen == 0 || rp->fields_full) {
+		log_error("%s: response head too large (status %d)",
+		    hc->c->peer, rp->status);
+		return false;
+	}
+	if (!body)
+		rc = conn_send_all(hc->c, head, hlen);
+	else if (rp->body_fd >= 0)
+		rc = conn_send_file(hc->c, head, hlen, rp->body_fd,
+		    rp->body_offset, rp->length);
+	else if ((rc = conn_send_more(hc->c, head, hlen)) == 0)
+		rc = conn_send_all(hc->c, rp->body, (size_t)rp->length);
+	if (hc->c->bytes_out > start)
+		*body_sent = hc->c->bytes_out - start;
+	if (rc != 0 && errno == ENODATA)
+		log_warning("%s: a file became shorter while it was sent",
+		    hc->c->peer);
+	return rc == 0;
+}
+
+static void
+http_log(const struct http_conn *hc, const struct http_request *req,
+    int status, uint64_t bytes)
+{
+	static const char *const versions[] = { "HTTP/1.0", "HTTP/1.1" };
+	const struct http_str dash = { "-", 1 };
+	struct http_str m = req->method_name.ptr ? req->method_name : dash;
+	struct http_str t = req->target.ptr ? req->target : dash;
+
+	if (!hc->cf->access_log)
+		return;
+	log_info("%s \"%.*s %.*s %s\" %d %" PRIu64 " %" PRIu64, hc->c->peer,
+	    (int)m.len, m.ptr, (int)t.len, t.ptr,
+	    req->version_known ? versions[req->version_minor] : "-", status,
+	    bytes, clock_now_ms() - hc->start_ms);
+}
+
+/* Answers one request; false when the connection must end. */
+static bool
+http_answer(struct http_conn *hc, const struct http_request *req, int status)
+{
+	struct http_reply rp;
+	uint64_t sent;
+	bool keep, ok;
+
+	http_reply_init(&rp);
+	if (status == HTTP_OK) {
+		http_dispatch(hc, req, &rp);
+	} else {
+		http_reply_error(&rp, status);
+		if (status == HTTP_METHOD_NOT_ALLOWED)
+			http_reply_field(&rp, "Allow", "GET, HEAD");
+		rp.close = true;
+	}
+	keep = http_keep_alive(hc, req, &rp);
+	ok = http_send(hc, req, &rp, keep, &sent);
+	http_reply_done(&rp);
+	http_log(hc, req, rp.status, sent);
+	if (!ok) {
+		conn_abort(hc->c);
+		return false;
+	}
+	hc->requests++;
+	return keep;
+}
+
+void
+http_handle(struct conn *c, const struct conf *cf, void *site)
+{
+	struct http_conn hc = {
+		.c = c,
+		.cf = cf,
+		.site = site,
+		.start_ms = clock_now_ms(),
+	};
+	struct http_request req;
+	int status;
+
+	for (;;) {
+		status = http_read_request(&hc, &req);
+		if (status == HTTP_READ_BROKEN) {
+			conn_abort(c);
+			return;
+		}
+		if (status == HTTP_READ_QUIET)
+			break;
+		if (!http_answer(&hc, &req, status)) {
+			if (c->fd < 0)
+				return;		/* aborted */
+			break;
+		}
+		/* Keep what came after this head: the next request. */
+		hc.len -= req.head_len;
+		memmove(http_buf, http_buf + req.head_len, hc.len);
+		hc.start_ms = clock_now_ms();
+	}
+	conn_close(c);
+}

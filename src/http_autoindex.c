@@ -1,0 +1,188 @@
+/*
+ * http_autoindex - the HTML listing of a directory (http.autoindex).
+ *
+ * Entries are read with scandirat() relative to the open directory and
+ * sorted by name; names beginning with '.' are not shown (dotfiles are
+ * usually private: .git, .htpasswd).  Every name is percent-encoded in its
+ * link and HTML-escaped in its text, so no file name can inject markup.
+ * A directory is shown with a trailing '/'; symlinks are followed, but only
+ * to tell a directory from a file: the listing reveals nothing beyond the
+ * name, size and date.  At most HTTP_AUTOINDEX_MAX entries are listed.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+#define HTTP_AUTOINDEX_MAX	10000
+#define HTTP_HTML		"text/html; charset=utf-8"
+
+/* A string literal, its length counted by the compiler. */
+#define http_buf_lit(b, s)	http_buf_add((b), (s), sizeof(s) - 1)
+
+struct http_buf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void
+http_buf_add(struct http_buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void __attribute__((format(printf, 2, 3)))
+http_buf_printf(struct http_buf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		b->failed = true;
+		return;
+	}
+	http_buf_add(b, tmp, (size_t)n);
+}
+
+/* Text: & < > " ' escaped. */
+static void
+http_buf_html(struct http_buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': http_buf_lit(b, "&amp;"); break;
+		case '<': http_buf_lit(b, "&lt;"); break;
+		case '>': http_buf_lit(b, "&gt;"); break;
+		case '"': http_buf_lit(b, "&quot;"); break;
+		case '\'': http_buf_lit(b, "&#39;"); break;
+		default: http_buf_add(b, &s[i], 1); break;
+		}
+	}
+}
+
+/* A link target: everything but unreserved characters percent-encoded. */
+static void
+http_buf_url(struct http_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			http_buf_add(b, (const char *)&c, 1);
+		else
+			http_buf_add(b, esc, 3);
+	}
+}
+
+static int
+http_autoindex_shown(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+static void
+http_autoindex_entry(struct http_buf *b, int dirfd, const char *name)
+{
+	struct stat st;
+	bool dir = false;
+	char when[32] = "-";
+	struct tm tm;
+
+	if (fstatat(dirfd, name, &st, 0) == 0) {
+		dir = S_ISDIR(st.st_mode);
+		if (gmtime_r(&st.st_mtim.tv_sec, &tm) != NULL)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	} else {
+		memset(&st, 0, sizeof(st));
+	}
+	http_buf_lit(b, "<tr><td><a href=\"");
+	http_buf_url(b, name);
+	http_buf_add(b, dir ? "/\">" : "\">", dir ? 3 : 2);
+	http_buf_html(b, name, strlen(name));
+	http_buf_add(b, dir ? "/" : "", dir ? 1 : 0);
+	if (dir)
+		http_buf_printf(b, "</a></td><td>-</td><td>%s</td></tr>\n",
+		    when);
+	else
+		http_buf_printf(b, "</a></td><td>%lld</td><td>%s</td></tr>\n",
+		    (long long)st.st_size, when);
+}
+
+void
+http_autoindex_reply(int dirfd, struct http_str shown, struct http_reply *rp)
+{
+	struct dirent **names = NULL;
+	struct http_buf b = { NULL, 0, 0, false };
+	int n = scandirat(dirfd, ".", &names, http_autoindex_shown, alphasort);
+
+	if (n < 0) {
+		(void)close(dirfd);
+		http_reply_error(rp, errno == EACCES ? HTTP_FORBIDDEN :
+		    HTTP_INTERNAL_ERROR);
+		return;
+	}
+	http_buf_lit(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>Index of ");
+	http_buf_html(&b, shown.ptr, shown.len);
+	http_buf_lit(&b, "</title></head>\n<body><h1>Index of ");
+	http_buf_html(&b, shown.ptr, shown.len);
+	http_buf_lit(&b, "</h1>\n<table>\n<tr><th>Name</th><th>Size</th>"
+	    "<th>Modified (UTC)</th></tr>\n");
+	if (shown.len > 1)
+		http_buf_lit(&b, "<tr><td><a href=\"../\">../</a></td><td>-</td>"
+		    "<td></td></tr>\n");
+	for (int i = 0; i < n; i++) {
+		if (i < HTTP_AUTOINDEX_MAX)
+			http_autoindex_entry(&b, dirfd, names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	if (n > HTTP_AUTOINDEX_MAX)
+		http_buf_printf(&b, "<tr><td colspan=\"3\">(%d more not shown)"
+		    "</td></tr>\n", n - HTTP_AUTOINDEX_MAX);
+	http_buf_lit(&b, "</table>\n</body></html>\n");
+	(void)close(dirfd);
+	if (b.failed) {
+		free(b.p);
+		http_reply_error(rp, HTTP_INTERNAL_ERROR);
+		return;
+	}
+	http_reply_body(rp, HTTP_OK, HTTP_HTML, b.p, b.len, true);
+}

@@ -1,0 +1,224 @@
+/*
+ * http_status_page - the scoreboard at http.status_path, for loopback
+ * clients only.
+ *
+ * Text (one status line, then one line per worker beginning with its pid,
+ * as USR1 logs them) or, with "?json" in the query, JSON:
+ *   {"workers":[{"pid":1,"generation":1,"state":"idle","served":3,
+ *     "client":"127.0.0.1:5555","busy_ms":0,"retiring":false}],
+ *    "served":12,"crashes":0,"status":"..."}
+ * The data comes from the board the master publishes (board.h), read
+ * into this worker's static memory.  Anyone not on loopback gets a 404,
+ * as if the page did not exist.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board.h"
+#include "clock.h"
+#include "conf.h"
+#include "conn.h"
+#include "http.h"
+#include "score.h"
+
+#define HTTP_STATUS_LINE_MAX	256
+
+bool
+http_status_page_wanted(const struct conf *cf, const struct http_request *req)
+{
+	size_t n = strlen(cf->http.status_path);
+
+	return n > 0 && req->path.len == n &&
+	    memcmp(req->path.ptr, cf->http.status_path, n) == 0;
+}
+
+/* 127.0.0.0/8, ::1, and ::ffff:127.0.0.0/104. */
+static bool
+http_status_loopback(const struct conn *c)
+{
+	const struct sockaddr_in *sin;
+	const struct sockaddr_in6 *sin6;
+
+	switch (c->peer_addr.ss_family) {
+	case AF_INET:
+		sin = (const struct sockaddr_in *)&c->peer_addr;
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)&c->peer_addr;
+		if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
+		    sin6->sin6_addr.s6_addr[12] == 127;
+	}
+	return false;
+}
+
+/* The board's row as a scoreboard slot, for score_format_slot(). */
+static void
+http_status_slot(const struct board_worker *bw, struct score_slot *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->pid = bw->pid;
+	w->generation = bw->generation;
+	w->state = (enum score_state)bw->state;
+	w->retiring = bw->retiring;
+	w->served = bw->served;
+	w->busy_since_ms = bw->busy_since_ms;
+	w->client = bw->client;
+}
+
+static char *
+http_status_text(const struct board *b, uint64_t now, size_t *len)
+{
+	size_t cap = BOARD_STATUS_MAX + 2 + b->nworkers * HTTP_STATUS_LINE_MAX;
+	char *out = malloc(cap);
+	size_t n;
+
+	if (out == NULL)
+		return NULL;
+	n = (size_t)snprintf(out, cap, "%s\n", b->status);
+	for (size_t i = 0; i < b->nworkers && n < cap; i++) {
+		struct score_slot w;
+
+		http_status_slot(&b->w[i], &w);
+		score_format_slot(&w, now, out + n, cap - n);
+		n += strlen(out + n);
+		if (n + 1 < cap)
+			out[n++] = '\n';
+	}
+	*len = n < cap ? n : cap - 1;
+	return out;
+}
+
+/* A JSON string: the status line only holds printable ASCII, but escape
+ * what JSON requires anyway. */
+static size_t
+http_status_json_str(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+
+	if (n < cap)
+		out[n++] = '"';
+	for (; *s != '\0' && n + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20) {
+			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	if (n < cap)
+		out[n++] = '"';
+	return n;
+}
+
+static char *
+http_status_json(const struct board *b, uint64_t now, size_t *len)
+{
+	size_t cap = 2 * BOARD_STATUS_MAX + 128 +
+	    b->nworkers * HTTP_STATUS_LINE_MAX;
+	char *out = malloc(cap);
+	size_t n = 0;
+
+	if (out == NULL)
+		return NULL;
+	n += (size_t)snprintf(out + n, cap - n, "{\"workers\":[");
+	for (size_t i = 0; i < b->nworkers && n < cap; i++) {
+		const struct board_worker *w = &b->w[i];
+		char client[ADDR_STR_MAX + 2] = "null";
+		uint64_t busy = w->busy_since_ms != 0 && now > w->busy_since_ms ?
+		    now - w->busy_since_ms : 0;
+
+		if (w->client.family != 0) {
+			client[0] = '"';
+			health_client_format(&w->client, client + 1,
+			    sizeof(client) - 2);
+			strcat(client, "\"");
+		}
+		n += (size_t)snprintf(out + n, cap - n, "%s{\"pid\":%ld,"
+		    "\"generation\":%lu,\"state\":\"%s\",\"served\":%llu,"
+		    "\"client\":%s,\"busy_ms\":%llu,\"retiring\":%s}",
+		    i ? "," : "", (long)w->pid, (unsigned long)w->generation,
+		    score_state_name((enum score_state)w->state),
+		    (unsigned long long)w->served, client,
+		    (unsigned long long)busy, w->retiring ? "true" : "false");
+	}
+	if (n < cap)
+		n += (size_t)snprintf(out + n, cap - n, "],\"served\":%llu,"
+		    "\"crashes\":%llu,\"status\":",
+		    (unsigned long long)b->served,
+		    (unsigned long long)b->crashes);
+	if (n < cap)
+		n += http_status_json_str(out + n, cap - n, b->status);
+	if (n < cap)
+		n += (size_t)snprintf(out + n, cap - n, "}\n");
+	*len = n < cap ? n : cap - 1;
+	return out;
+}
+
+/*
+ * The board is a little behind (the master publishes at most every
+ * BOARD_PUBLISH_MS): this worker's own row is certainly busy with this
+ * client, so say so, rather than show the reader idle.
+ */
+static void
+http_status_self(struct board *b, const struct conn *c)
+{
+	pid_t self = getpid();
+	size_t i;
+
+	for (i = 0; i < b->nworkers; i++)
+		if (b->w[i].pid == self)
+			break;
+	if (i == b->nworkers) {
+		if (i == BOARD_MAX_WORKERS)
+			return;
+		memset(&b->w[i], 0, sizeof(b->w[i]));
+		b->w[i].pid = self;
+		b->nworkers++;
+	}
+	b->w[i].state = SCORE_BUSY;
+	b->w[i].busy_since_ms = c->start_ms;
+	health_client_set(&b->w[i].client,
+	    (const struct sockaddr *)&c->peer_addr);
+}
+
+void
+http_status_page_reply(const struct conn *c, const struct http_request *req,
+    struct http_reply *rp)
+{
+	static struct board b;
+	bool json = req->query.ptr != NULL && http_str_eq(req->query, "json");
+	char *body;
+	size_t len = 0;
+
+	if (!http_status_loopback(c)) {
+		http_reply_error(rp, HTTP_NOT_FOUND);
+		return;
+	}
+	if (board_read(&b) != 0) {
+		http_reply_error(rp, HTTP_INTERNAL_ERROR);
+		return;
+	}
+	http_status_self(&b, c);
+	body = json ? http_status_json(&b, clock_now_ms(), &len) :
+	    http_status_text(&b, clock_now_ms(), &len);
+	if (body == NULL) {
+		http_reply_error(rp, HTTP_INTERNAL_ERROR);
+		return;
+	}
+	http_reply_field(rp, "Cache-Control", "no-store");
+	http_reply_body(rp, HTTP_OK, json ? "application/json" :
+	    "text/plain; charset=utf-8", body, len, true);
+}
