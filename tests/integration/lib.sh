@@ -309,6 +309,27 @@ pf_write_conf() {
 	PF_NWORKERS=$workers
 }
 
+# pf_write_http_conf FILE ROOT [key=value...]: a loopback http config
+# serving ROOT.  As pf_write_conf (service = http, a free port, bind =
+# {"127.0.0.1"}, workers = 2 unless given), and an http section holding
+# root = "ROOT" and every http.KEY=V as `KEY = V` (V as is, so a string
+# needs its quotes: http.status_path=\"/st\").  timeouts.KEY=V goes into
+# the timeouts section, any other key is top-level.  Sets PF_CONF, PF_PORT
+# and PF_NWORKERS.
+pf_write_http_conf() {
+	local file=$1 root=$2 kv k sec='' rest=()
+	shift 2
+	for kv; do
+		k=${kv%%=*}
+		case $k in
+		http.*) sec="$sec	${k#http.} = ${kv#*=}"$'\n' ;;
+		*) rest+=("$kv") ;;
+		esac
+	done
+	pf_write_conf "$file" service=http ${rest[@]+"${rest[@]}"}
+	printf 'http {\n\troot = "%s"\n%s}\n' "$root" "$sec" >>"$file"
+}
+
 # ---------------------------------------------------------------------
 # The daemon.
 #
@@ -511,6 +532,84 @@ pf_wait_log() {
 }
 
 # ---------------------------------------------------------------------
+# HTTP clients.  curl for ordinary requests, `pftool raw` for exact bytes.
+# Every call is bounded: PF_HTTP_TIME seconds (5; 20 under valgrind).
+
+PF_HTTP_TIME=5
+[ "${PF_VALGRIND:-0}" != 1 ] || PF_HTTP_TIME=20
+
+# pf_get NAME PATH [CURL_ARGS...]: curl http://127.0.0.1:$PF_PORT/PATH
+# (PATH sent as is, not normalised); the response head in
+# $PF_TMP/NAME.head, the body in $PF_TMP/NAME.body, the status in PF_CODE,
+# curl's local port (the client is 127.0.0.1:PF_LOCAL_PORT) in
+# PF_LOCAL_PORT.  Fails the test if curl fails (no answer, cut off, timed
+# out).
+pf_get() {
+	local name=$1 path=$2 out
+	shift 2
+	out=$(curl -sS --max-time "$PF_HTTP_TIME" --path-as-is \
+		-D "$PF_TMP/$name.head" -o "$PF_TMP/$name.body" \
+		-w '%{http_code} %{local_port}' "$@" \
+		"http://127.0.0.1:$PF_PORT$path" 2>"$PF_TMP/$name.err") ||
+		pf_fail "curl ${*:+$* }http://127.0.0.1:$PF_PORT$path: $(cat "$PF_TMP/$name.err")"
+	PF_CODE=${out%% *}
+	# shellcheck disable=SC2034
+	PF_LOCAL_PORT=${out#* }
+}
+
+# pf_expect NAME PATH STATUS [CURL_ARGS...]: pf_get, failing the test
+# unless the status is STATUS.
+pf_expect() {
+	local name=$1 path=$2 want=$3
+	shift 3
+	pf_get "$name" "$path" "$@"
+	[ "$PF_CODE" = "$want" ] ||
+		pf_fail "$path${*:+ (curl $*)}: status $PF_CODE, want $want
+$(tr -d '\r' <"$PF_TMP/$name.head")"
+}
+
+# pf_header FILE NAME: the value of the first header field NAME (its exact
+# spelling) in the response head FILE (or the output of pftool raw), less
+# the CR; nothing if there is none.
+pf_header() {
+	tr -d '\r' <"$1" | sed -n "s/^$2: //p" | head -n 1
+}
+
+# pf_has_header FILE NAME: does the response head FILE have field NAME?
+pf_has_header() {
+	tr -d '\r' <"$1" | grep -q "^$2:"
+}
+
+# pf_raw NAME REQUEST [RAW_ARGS...]: pftool raw -p $PF_PORT RAW_ARGS,
+# sending REQUEST with its backslash escapes expanded (printf %b: write
+# '\r\n'); what came back in $PF_TMP/NAME.out, pftool's stderr in
+# NAME.err, its exit status in PF_RAW_RC, the status code of the first
+# response in PF_CODE, and (with --hold) "eof", "reset" or "open" in
+# PF_RAW_HOW and the seconds it took in PF_RAW_SECS.
+pf_raw() {
+	local name=$1 req=$2 last
+	shift 2
+	printf '%b' "$req" >"$PF_TMP/$name.req"
+	"$PFTOOL" raw -p "$PF_PORT" "$@" <"$PF_TMP/$name.req" \
+		>"$PF_TMP/$name.out" 2>"$PF_TMP/$name.err" && PF_RAW_RC=0 ||
+		PF_RAW_RC=$?
+	[ "$PF_RAW_RC" -le 1 ] || pf_fail "pftool raw $*: $(cat "$PF_TMP/$name.err")"
+	PF_CODE=$(head -n 1 "$PF_TMP/$name.out" |
+		sed -n 's/^HTTP\/1\.[01] \([0-9][0-9][0-9]\) .*/\1/p')
+	last=$(tail -n 1 "$PF_TMP/$name.err")
+	# shellcheck disable=SC2034
+	PF_RAW_HOW=$(printf '%s\n' "$last" | sed -n 's/^raw: \([a-z]*\) after .*/\1/p')
+	# shellcheck disable=SC2034
+	PF_RAW_SECS=$(printf '%s\n' "$last" | sed -n 's/^raw: [a-z]* after //p')
+}
+
+# pf_statuses FILE: the status codes of every response in FILE, one line.
+pf_statuses() {
+	tr -d '\r' <"$1" | sed -n 's/^HTTP\/1\.[01] \([0-9][0-9][0-9]\) .*/\1/p' |
+		tr '\n' ' ' | sed 's/ $//'
+}
+
+# ---------------------------------------------------------------------
 # Memory checkers.  A sanitizer build writes its reports (from the master,
 # from workers, from pftool) into $PF_TMP/sanitizer.PID; PF_VALGRIND=1 runs
 # every daemon under valgrind, reports into $PF_TMP/valgrind.PID.  Any
@@ -529,9 +628,25 @@ pf_checkers_setup() {
 	fi
 }
 
+# pf_valgrind_forgive_openat2: valgrind 3.19 (Debian 12) does not know
+# openat2 (syscall 437): it answers ENOSYS, which the http service expects
+# (it then opens with openat and checks the path), but it also writes a
+# five-line "WARNING: unhandled amd64-linux syscall: 437" into the report,
+# which pf_check_reports would count as a failure.  Delete exactly that
+# warning from the reports; anything else in them still fails the test.
+# pf_check_reports calls it, at cleanup, once the daemons have exited.
+pf_valgrind_forgive_openat2() {
+	local f
+	for f in "$PF_TMP"/valgrind.*; do
+		[ -s "$f" ] || continue
+		sed -i '/^--[0-9]*-- WARNING: unhandled amd64-linux syscall: 437$/,/^--[0-9]*-- it at http:\/\/valgrind\.org\/support\/bug_reports\.html\.$/d' "$f"
+	done
+}
+
 # 1 (after printing them) if a sanitizer or valgrind left a report.
 pf_check_reports() {
 	local f found=0
+	pf_valgrind_forgive_openat2
 	for f in "$PF_TMP"/sanitizer.* "$PF_TMP"/valgrind.*; do
 		[ -s "$f" ] || continue
 		printf -- '---- %s ----\n' "${f##*/}" >&2

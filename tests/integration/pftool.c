@@ -4,8 +4,8 @@
  * One binary, one subcommand per job: find a free loopback port, run
  * verified echo round trips (many at once, all on one poll loop), measure
  * how long a server keeps a silent client, hold a connection or a
- * listening port, wait until a port accepts.  It only ever talks to
- * 127.0.0.1.
+ * listening port, wait until a port accepts, send raw bytes (an HTTP
+ * request) and print the answer.  It only ever talks to 127.0.0.1.
  *
  * Every wait is a poll() with a timeout and every run has an overall
  * bound, so pftool never hangs.  EINTR and partial transfers are normal
@@ -98,6 +98,20 @@ static const char usage_text[] =
 "      Connect every 20 ms until 127.0.0.1:PORT accepts (then close);\n"
 "      exit 0 then, 1 after S seconds (default 10).\n"
 "\n"
+"  raw -p PORT [--timeout S] [--no-shutdown] [--hold S]\n"
+"      Read all of stdin, connect, send it (reading meanwhile), then\n"
+"      shutdown(SHUT_WR) and read until the server's EOF; write every byte\n"
+"      received to stdout.  Exit 0 if the server closed (EOF or reset), 1\n"
+"      if --timeout S (default 10, for the whole run) came first.\n"
+"      --no-shutdown     never shutdown(SHUT_WR); still read until EOF\n"
+"      --hold S          after sending, keep the connection open (no\n"
+"                        shutdown) and read until EOF or S seconds from the\n"
+"                        end of sending (--timeout then bounds the sending\n"
+"                        only); the last line on stderr is \"raw: eof after\n"
+"                        SECONDS\", \"raw: reset after SECONDS\" or \"raw: open\n"
+"                        after SECONDS\" (SECONDS counted from the end of\n"
+"                        sending)\n"
+"\n"
 "  help\n"
 "      This text.\n";
 
@@ -117,10 +131,12 @@ struct opts {
 	double io_timeout_s;
 	double seconds;
 	double duration_s;
+	double hold_s;
 	int have_port;
 	int have_bytes;
 	int have_seconds;
 	int have_duration;
+	int have_hold;
 };
 
 enum {
@@ -133,6 +149,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_IO_TIMEOUT,
 	OPT_DURATION,
+	OPT_HOLD,
 };
 
 static const struct option long_opts[] = {
@@ -150,13 +167,15 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* The command table: name, the options it takes, its function. */
 struct command {
 	const char *name;
-	const char *allowed;	/* short options, plus '*' for echo's long ones */
+	const char *allowed;	/* short options, plus '*' for echo's long ones,
+				   'T' --timeout, 'N' --no-shutdown, 'H' --hold */
 	int (*run)(const struct opts *o);
 };
 
@@ -303,6 +322,9 @@ opts_set(struct opts *o, int ch, const char *arg)
 	case OPT_DURATION:
 		o->have_duration = 1;
 		return parse_seconds(arg, &o->duration_s);
+	case OPT_HOLD:
+		o->have_hold = 1;
+		return parse_seconds(arg, &o->hold_s);
 	}
 	return -1;
 }
@@ -1162,6 +1184,177 @@ cmd_wait_port(const struct opts *o)
 	return 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* raw: send stdin as it is, print what comes back. */
+
+/* All of stdin in a malloc'ed buffer (*len bytes), or NULL (logged). */
+static unsigned char *
+read_stdin(size_t *len)
+{
+	unsigned char *buf = NULL, *nb;
+	size_t cap = 0, n = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : IO_BUF;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				warnx("realloc: %s", strerror(errno));
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = read(STDIN_FILENO, buf + n, cap - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			warnx("read stdin: %s", strerror(errno));
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*len = n;
+	return buf;
+}
+
+/* Write all of buf to stdout; -1 (logged) on failure. */
+static int
+write_stdout(const unsigned char *buf, size_t len)
+{
+	ssize_t r;
+
+	while (len > 0) {
+		r = write(STDOUT_FILENO, buf, len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			warnx("write stdout: %s", strerror(errno));
+			return -1;
+		}
+		buf += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Send all of stdin while copying whatever the server sends to stdout;
+ * then shut down (unless --no-shutdown or --hold) and read until the
+ * server closes or the deadline.  A server that closes or resets while
+ * stdin is still being sent ends the sending, not the run: its answer
+ * (say, 414 for a line too long) is what counts.
+ */
+static int
+cmd_raw(const struct opts *o)
+{
+	static unsigned char buf[IO_BUF];
+	unsigned char *out;
+	size_t len, off = 0;
+	double t0 = now(), deadline = t0 + o->timeout_s, sent_at = -1;
+	const char *how = "open";
+	struct pollfd pfd;
+	ssize_t n;
+	int fd, r, sending = 1, rc = 1;
+
+	if ((out = read_stdin(&len)) == NULL)
+		return 1;
+	fd = connect_wait(o->port, o->timeout_s, 0);
+	if (fd == -1) {
+		free(out);
+		return 1;
+	}
+	for (;;) {
+		if (sending && off == len) {
+			sending = 0;
+			sent_at = now();
+			if (o->have_hold)
+				deadline = sent_at + o->hold_s;
+			else if (!o->no_shutdown &&
+			    shutdown(fd, SHUT_WR) == -1 && errno != ENOTCONN) {
+				warnx("shutdown: %s", strerror(errno));
+				how = "error";
+				break;
+			}
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN | (sending ? POLLOUT : 0);
+		pfd.revents = 0;
+		r = poll(&pfd, 1, ms_until(deadline));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			warnx("poll: %s", strerror(errno));
+			how = "error";
+			break;
+		}
+		if (r == 0)
+			break;		/* timed out: how is "open" */
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n > 0) {
+				if (write_stdout(buf, (size_t)n) == -1) {
+					how = "error";
+					break;
+				}
+				continue;
+			}
+			if (n == 0) {
+				how = "eof";
+				break;
+			}
+			if (errno == ECONNRESET) {
+				how = "reset";
+				break;
+			}
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
+				warnx("recv: %s", strerror(errno));
+				how = "error";
+				break;
+			}
+		}
+		if (!sending || !(pfd.revents & (POLLOUT | POLLERR)))
+			continue;
+		n = send(fd, out + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				continue;
+			if (errno != EPIPE && errno != ECONNRESET) {
+				warnx("send: %s", strerror(errno));
+				how = "error";
+				break;
+			}
+			/* The server is gone: read what it said. */
+			warnx("raw: send: %s after %zu of %zu bytes",
+			    strerror(errno), off, len);
+			sending = 0;
+			continue;
+		}
+		off += (size_t)n;
+	}
+	if (sent_at < 0) {
+		if (strcmp(how, "open") == 0)
+			warnx("raw: timed out after %.1f s with %zu of %zu "
+			    "bytes sent", o->timeout_s, off, len);
+		sent_at = t0;
+	}
+	if (o->have_hold)
+		fprintf(stderr, "raw: %s after %.3f\n", how, now() - sent_at);
+	else if (strcmp(how, "open") == 0)
+		warnx("raw: the server did not close within %.1f s",
+		    o->timeout_s);
+	if (strcmp(how, "eof") == 0 || strcmp(how, "reset") == 0)
+		rc = 0;
+	close(fd);
+	free(out);
+	return rc;
+}
+
 static int
 cmd_help(const struct opts *o)
 {
@@ -1179,6 +1372,7 @@ static const struct command commands[] = {
 	{ "hold", "ps", cmd_hold },
 	{ "listen", "ps", cmd_listen },
 	{ "wait-port", "pT", cmd_wait_port },
+	{ "raw", "pTNH", cmd_raw },
 	{ "help", "", cmd_help },
 };
 
@@ -1204,6 +1398,11 @@ command_takes(const struct command *cmd, int ch)
 	if (ch == OPT_TIMEOUT)
 		return strchr(cmd->allowed, '*') != NULL ||
 		    strchr(cmd->allowed, 'T') != NULL;
+	if (ch == OPT_NO_SHUTDOWN)
+		return strchr(cmd->allowed, '*') != NULL ||
+		    strchr(cmd->allowed, 'N') != NULL;
+	if (ch == OPT_HOLD)
+		return strchr(cmd->allowed, 'H') != NULL;
 	return strchr(cmd->allowed, '*') != NULL;
 }
 
@@ -1259,7 +1458,8 @@ main(int argc, char **argv)
 	o.concurrency = 1;
 	o.total = 0;
 	o.seed = 1;
-	o.timeout_s = cmd->run == cmd_wait_port ? 10 : 30;
+	o.timeout_s = cmd->run == cmd_wait_port || cmd->run == cmd_raw ?
+	    10 : 30;
 	o.io_timeout_s = 10;
 	argv++, argc--;
 	opterr = 0;
