@@ -14,6 +14,15 @@ pf_start
 
 before=$PF_WORKERS
 victim=${before%% *}
+# pf_start's probe connection may still be in its hands: let it be
+# served, and wait until the scoreboard shows the victim idle, so the log
+# must say "while idle".
+sleep 0.3
+end=$(($(pf_now_ms) + 5000))
+until pf_wait_log "notice: $victim generation=1 state=idle " 0.2; do
+	[ "$(pf_now_ms)" -lt "$end" ] || pf_fail "worker $victim never showed idle in the USR1 scoreboard"
+	kill -USR1 "$PF_PID"
+done
 kill -KILL "$victim"
 pf_note "killed worker $victim (workers were: $before)"
 
