@@ -109,13 +109,34 @@ http_close_site(void *site)
 }
 
 /*
+ * Does http_buf[from..len) hold the end of a head: an empty line, after
+ * CRLF or a bare LF?  A head is parsed only once it is complete (or too
+ * long), so a client that sends it byte by byte costs one parse, not one
+ * per byte.
+ */
+static bool
+http_head_ended(size_t from, size_t len)
+{
+	const char *p = http_buf + from, *end = http_buf + len, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (end - nl >= 2 && nl[1] == '\n')
+			return true;
+		if (end - nl >= 3 && nl[1] == '\r' && nl[2] == '\n')
+			return true;
+		p = nl + 1;
+	}
+	return false;
+}
+
+/*
  * Reads until a whole request head is in the buffer: the parser's status
  * (HTTP_OK or an error to answer), or an enum http_read.
  */
 static int
 http_read_request(struct http_conn *hc, struct http_request *req)
 {
-	size_t max = (size_t)hc->cf->http.max_header_size;
+	size_t max = (size_t)hc->cf->http.max_header_size, scanned = 0;
 	int64_t deadline = -1;
 	ssize_t n;
 	int status, timeout;
@@ -124,12 +145,15 @@ http_read_request(struct http_conn *hc, struct http_request *req)
 		deadline = (int64_t)(hc->start_ms +
 		    (uint64_t)hc->c->read_timeout_ms);
 	for (;;) {
-		if (hc->len > 0) {
+		/* The end may straddle what was scanned and what is new. */
+		if (hc->len > max || http_head_ended(scanned > 2 ?
+		    scanned - 2 : 0, hc->len)) {
 			status = http_parse_request(http_buf, hc->len, max,
 			    req);
 			if (status != HTTP_INCOMPLETE)
 				return status;
 		}
+		scanned = hc->len;
 		if (deadline < 0)
 			timeout = hc->cf->timeouts.keepalive * 1000;
 		else if ((timeout = (int)(deadline - (int64_t)clock_now_ms())) < 0)
@@ -147,10 +171,14 @@ http_read_request(struct http_conn *hc, struct http_request *req)
 		}
 		if (n == 0)
 			return HTTP_READ_QUIET;
-		if (errno == ETIMEDOUT)
-			return hc->len > 0 ? HTTP_REQUEST_TIMEOUT :
-			    HTTP_READ_QUIET;
-		return HTTP_READ_BROKEN;
+		if (errno != ETIMEDOUT)
+			return HTTP_READ_BROKEN;
+		if (hc->len == 0)
+			return HTTP_READ_QUIET;
+		/* What came is parsed for the log, and may be refused as is. */
+		status = http_parse_request(http_buf, hc->len, max, req);
+		return status != HTTP_INCOMPLETE ? status :
+		    HTTP_REQUEST_TIMEOUT;
 	}
 }
 
