@@ -25,9 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/types.h>
 
+#include "http_chars.h"
 #include "http_mime.h"
 
 #define HTTP_MIME_EXT_MAX	32
@@ -157,22 +157,6 @@ http_mime_is_space(char c)
 	    c == '\f';
 }
 
-static char
-http_mime_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* RFC 9110 tchar. */
-static bool
-http_mime_is_tchar(char c)
-{
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z'))
-		return true;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 /* token "/" token */
 static bool
 http_mime_valid_type(const char *s, size_t len)
@@ -184,7 +168,7 @@ http_mime_valid_type(const char *s, size_t len)
 			if (slash != 0 || i == 0)
 				return false;
 			slash = i;
-		} else if (!http_mime_is_tchar(s[i])) {
+		} else if (!http_char_is_tchar(s[i])) {
 			return false;
 		}
 	}
@@ -200,10 +184,10 @@ http_mime_is_text(const char *s, size_t len)
 		"application/xml", "image/svg+xml",
 	};
 
-	if (len > 5 && strncasecmp(s, "text/", 5) == 0)
+	if (len > 5 && http_chars_caseeq(s, "text/", 5))
 		return true;
 	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
-		if (len == strlen(text[i]) && strncasecmp(s, text[i], len) == 0)
+		if (len == strlen(text[i]) && http_chars_caseeq(s, text[i], len))
 			return true;
 	return false;
 }
@@ -236,7 +220,7 @@ http_mime_pool_add(struct http_mime_build *b, const char *s, size_t len,
 		b->pool_cap = cap;
 	}
 	for (size_t i = 0; i < len; i++)
-		b->pool[off + i] = lower ? http_mime_lower(s[i]) : s[i];
+		b->pool[off + i] = lower ? http_char_lower(s[i]) : s[i];
 	memcpy(b->pool + off + len, suffix != NULL ? suffix : "", slen + 1);
 	b->pool_len = need;
 	return (ssize_t)off;
@@ -445,7 +429,7 @@ http_mime_type(const char *name)
 	if (len == 0 || len > HTTP_MIME_EXT_MAX)
 		return HTTP_MIME_DEFAULT;
 	for (size_t i = 0; i <= len; i++)
-		ext[i] = http_mime_lower(dot[1 + i]);
+		ext[i] = http_char_lower(dot[1 + i]);
 	e = bsearch(ext, http_mime_table.v, http_mime_table.n,
 	    sizeof(http_mime_table.v[0]), http_mime_entry_cmp);
 	return e != NULL ? e->type : HTTP_MIME_DEFAULT;

@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "http_chars.h"
 #include "http_parse.h"
 
 /* Where the scan is, and whether running out of bytes is a limit. */
@@ -84,40 +85,12 @@ http_reason(int status)
 	return "Unknown";
 }
 
-/* ASCII only: the locale must not change what a header means. */
-static char
-http_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 bool
 http_str_eq(struct http_str s, const char *word)
 {
 	size_t n = strlen(word);
 
-	if (s.ptr == NULL || s.len != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (http_lower(s.ptr[i]) != http_lower(word[i]))
-			return false;
-	return true;
-}
-
-static bool
-http_is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* RFC 9110 tchar. */
-static bool
-http_is_tchar(char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    http_is_digit(c))
-		return true;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	return s.ptr != NULL && s.len == n && http_chars_caseeq(s.ptr, word, n);
 }
 
 /* Visible ASCII; '#' too would be, but a fragment is never sent. */
@@ -127,22 +100,16 @@ http_is_target_char(char c)
 	return c >= 0x21 && c <= 0x7e && c != '#';
 }
 
-static bool
-http_is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static struct http_str
 http_trim(const char *p, size_t len)
 {
 	struct http_str s;
 
-	while (len > 0 && http_is_ows(p[0])) {
+	while (len > 0 && http_char_is_ows(p[0])) {
 		p++;
 		len--;
 	}
-	while (len > 0 && http_is_ows(p[len - 1]))
+	while (len > 0 && http_char_is_ows(p[len - 1]))
 		len--;
 	s.ptr = p;
 	s.len = len;
@@ -239,7 +206,7 @@ http_request_line(struct http_scan *s, struct http_request *r,
 	int status;
 	bool form_ok;
 
-	while (p < s->lim && http_is_tchar(b[p]))
+	while (p < s->lim && http_char_is_tchar(b[p]))
 		p++;
 	if (p == s->lim)
 		return http_more(s, HTTP_URI_TOO_LONG);
@@ -267,7 +234,7 @@ http_request_line(struct http_scan *s, struct http_request *r,
 	for (size_t k = 0; k < sizeof(version) - 1; k++, p++) {
 		if (p == s->lim)
 			return http_more(s, HTTP_URI_TOO_LONG);
-		if (version[k] == '9' ? !http_is_digit(b[p]) :
+		if (version[k] == '9' ? !http_char_is_digit(b[p]) :
 		    b[p] != version[k])
 			return HTTP_BAD_REQUEST;
 	}
@@ -296,7 +263,7 @@ http_content_length(struct http_str v, uint64_t *n)
 	for (size_t i = 0; i < v.len; i++) {
 		unsigned d;
 
-		if (!http_is_digit(v.ptr[i]))
+		if (!http_char_is_digit(v.ptr[i]))
 			return false;
 		d = (unsigned)(v.ptr[i] - '0');
 		if (x > ((uint64_t)INT64_MAX - d) / 10)
@@ -375,7 +342,7 @@ http_field_line(struct http_scan *s, struct http_request *r,
 	int status;
 
 	/* a leading SP or HTAB (obs-fold) fails here, as does "Name :" */
-	while (p < s->lim && http_is_tchar(b[p]))
+	while (p < s->lim && http_char_is_tchar(b[p]))
 		p++;
 	if (p == s->lim)
 		return http_more(s, HTTP_HEADERS_TOO_LARGE);

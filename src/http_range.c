@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http_chars.h"
 #include "http_range.h"
 
 struct http_range_spec {
@@ -26,24 +27,6 @@ struct http_range_spec {
 	uint64_t first;
 	uint64_t last;		/* the suffix length when !has_first */
 };
-
-static bool
-http_range_is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static char
-http_range_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool
-http_range_is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
 
 /*
  * 1*DIGIT at *p; false when there is none or it does not fit: a number
@@ -56,9 +39,9 @@ http_range_number(const char **p, const char *end, uint64_t *out)
 	const char *s = *p;
 	uint64_t n = 0;
 
-	if (s == end || !http_range_is_digit(*s))
+	if (s == end || !http_char_is_digit(*s))
 		return false;
-	for (; s < end && http_range_is_digit(*s); s++) {
+	for (; s < end && http_char_is_digit(*s); s++) {
 		unsigned d = (unsigned)(*s - '0');
 
 		if (n > UINT64_MAX / 10 || n * 10 > UINT64_MAX - d)
@@ -75,13 +58,11 @@ static bool
 http_range_unit(const char **p, const char *end)
 {
 	static const char unit[] = "bytes=";
-	const char *s = *p;
 
-	for (size_t i = 0; unit[i] != '\0'; i++, s++) {
-		if (s == end || http_range_lower(*s) != unit[i])
-			return false;
-	}
-	*p = s;
+	if ((size_t)(end - *p) < sizeof(unit) - 1 ||
+	    !http_chars_caseeq(*p, unit, sizeof(unit) - 1))
+		return false;
+	*p += sizeof(unit) - 1;
 	return true;
 }
 
@@ -92,7 +73,7 @@ http_range_syntax(const char *value, size_t len, struct http_range_spec *r)
 
 	if (!http_range_unit(&p, end))
 		return false;
-	while (p < end && http_range_is_ows(*p))
+	while (p < end && http_char_is_ows(*p))
 		p++;
 	r->has_first = http_range_number(&p, end, &r->first);
 	if (p == end || *p++ != '-')
@@ -100,7 +81,7 @@ http_range_syntax(const char *value, size_t len, struct http_range_spec *r)
 	r->has_last = http_range_number(&p, end, &r->last);
 	if (!r->has_first && !r->has_last)
 		return false;
-	while (p < end && http_range_is_ows(*p))
+	while (p < end && http_char_is_ows(*p))
 		p++;
 	/* a ',' (another range) or any other byte left over */
 	return p == end;
