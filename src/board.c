@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -93,8 +94,10 @@ board_read(struct board *out)
 
 		size_t n;
 
-		if (before & 1)
+		if (before & 1) {
+			sched_yield();		/* the master is writing */
 			continue;
+		}
 		n = __atomic_load_n(&board_map->b.nworkers, __ATOMIC_RELAXED);
 		if (n > BOARD_MAX_WORKERS)
 			n = BOARD_MAX_WORKERS;

@@ -1,10 +1,12 @@
 /*
  * board - the scoreboard as the workers can read it, for the status page.
  *
- * The master owns the scoreboard (score.c) in its private memory.  It
- * publishes a copy, at most every BOARD_PUBLISH_MS and at every change of
- * the pool, into a shared anonymous mapping made before the first fork, so
- * every worker sees it without asking.  Writes and reads go through a
+ * The master owns the scoreboard (score.c) in its private memory.  After
+ * it wakes up (a record, a signal, a timer), it publishes a copy, at most
+ * every BOARD_PUBLISH_MS, into a shared anonymous mapping made before the
+ * first fork, so every worker sees it without asking.  Beyond
+ * BOARD_MAX_WORKERS live workers (a 1024-worker pool in the middle of two
+ * reloads) the rows of the last ones are left out.  Writes and reads go through a
  * sequence lock: the master bumps an odd sequence, copies, bumps it even;
  * a reader copies and retries until it saw the same even sequence before
  * and after.  Readers never block the master; the master never waits.

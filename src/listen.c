@@ -131,14 +131,6 @@ listen_undo(struct listeners *out, struct listener **from)
 	out->n = 0;
 }
 
-/* Takes over a socket that is already listening; sets the new backlog. */
-static int
-listen_keep(struct listener *l, struct listener *src, int backlog)
-{
-	l->fd = src->fd;
-	return listen(l->fd, backlog);
-}
-
 int
 listen_reopen(const struct conf *cf, struct listeners *cur,
     struct listeners *old, struct listeners *out, char *err, size_t errlen)
@@ -174,9 +166,9 @@ listen_reopen(const struct conf *cf, struct listeners *cur,
 		if ((from[i] = listen_find(cur, l->name)) == NULL)
 			from[i] = listen_find(old, l->name);
 		if (from[i] != NULL)
-			rc = listen_keep(l, from[i], cf->backlog);
+			rc = l->fd = from[i]->fd;	/* kept as it is */
 		else
-			rc = (l->fd = listen_one(&ss, len, cf->backlog));
+			rc = l->fd = listen_one(&ss, len, cf->backlog);
 		if (rc < 0) {
 			int saved = errno;
 
@@ -185,17 +177,22 @@ listen_reopen(const struct conf *cf, struct listeners *cur,
 			if (saved == EADDRINUSE && from[i] == NULL)
 				listen_explain_overlap(err, errlen, cf->port,
 				    cur, old);
-			if (from[i] != NULL)
-				out->n++;	/* undo must not close it */
 			listen_undo(out, from);
 			free(from);
 			return -1;
 		}
 		out->n++;
 	}
+	/*
+	 * All opened: only now is anything kept changed, so a failure above
+	 * left cur and old as they were.  listen() again on a listening
+	 * socket only sets its queue length; it cannot fail on one.
+	 */
 	for (size_t i = 0; i < out->n; i++)
-		if (from[i] != NULL)
+		if (from[i] != NULL) {
+			(void)listen(out->l[i].fd, cf->backlog);
 			from[i]->fd = -1;	/* now out's */
+		}
 	free(from);
 	return 0;
 }

@@ -38,7 +38,8 @@ int listen_open(const struct conf *cf, struct listeners *out, char *err,
  */
 int listen_reopen(const struct conf *cf, struct listeners *cur,
     struct listeners *old, struct listeners *out, char *err, size_t errlen);
-/* Moves the sockets still open in from to the end of to; from is empty. */
+/* Moves the sockets still open in from to the end of to (or closes them,
+ * when there is no memory to keep them); from is empty. */
 void listen_retire(struct listeners *from, struct listeners *to);
 /* Closes every socket still open (fd >= 0) and empties ls. */
 void listen_close(struct listeners *ls);

@@ -56,12 +56,6 @@ log_set_level(int level)
 }
 
 int
-log_get_level(void)
-{
-	return log_level;
-}
-
-int
 log_enabled(int level)
 {
 	return level <= log_level;

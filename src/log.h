@@ -15,7 +15,6 @@
 void log_init(const char *ident);
 void log_reset_pid(void);		/* call in a freshly forked child */
 void log_set_level(int level);
-int log_get_level(void);
 int log_level_parse(const char *name);	/* -1 if not a level name */
 const char *log_level_name(int level);
 int log_enabled(int level);

@@ -222,7 +222,7 @@ master_check_serving(struct master *m, uint64_t now_ms)
 		log_notice("reloaded: generation %lu, %d workers serving %s "
 		    "on %s", (unsigned long)m->score.generation,
 		    m->cf->workers, m->svc->name, where);
-	pool_status(m, now_ms);
+	pool_status(m);
 }
 
 static void
@@ -307,23 +307,9 @@ master_read_signals(struct master *m, uint64_t now_ms)
 static void
 master_kill_stragglers(struct master *m, uint64_t now_ms)
 {
-	for (size_t i = 0; i < m->score.nslots; i++) {
-		const struct score_slot *w = &m->score.slot[i];
-		char client[64];
-
-		if (w->state == SCORE_EMPTY)
-			continue;
-		health_client_format(&w->client, client, sizeof(client));
-		if (w->state == SCORE_BUSY)
-			log_warning("stop: worker %ld still serving %s after "
-			    "%llu ms; killing it", (long)w->pid, client,
-			    (unsigned long long)(now_ms - w->busy_since_ms));
-		else
-			log_warning("stop: worker %ld still %s at the deadline; "
-			    "killing it", (long)w->pid,
-			    score_state_name(w->state));
-	}
-	spawn_signal_all(m, SIGKILL);
+	for (size_t i = 0; i < m->score.nslots; i++)
+		if (m->score.slot[i].state != SCORE_EMPTY)
+			pool_kill(m, i, SCORE_KILL_DEADLINE, now_ms);
 	m->killed = true;
 	m->deadline_ms = now_ms + MASTER_KILL_WAIT_MS;
 }
@@ -340,11 +326,11 @@ master_tick(struct master *m, uint64_t now_ms, int *timeout, int *status)
 		spawn_due(m, now_ms);
 		if (now_ms >= m->chores_ms) {
 			pool_chores(m, now_ms);
-			pool_status(m, now_ms);
+			pool_status(m);
 			m->chores_ms = now_ms + MASTER_CHORES_MS;
 		}
 		if (m->board_dirty && now_ms >= m->board_ms) {
-			pool_status(m, now_ms);
+			pool_status(m);
 			board_publish(&m->score, m->status);
 			m->board_dirty = false;
 			m->board_ms = now_ms + BOARD_PUBLISH_MS;

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "backoff.h"
+#include "board.h"
 #include "listen.h"
 #include "score.h"
 
@@ -25,7 +26,6 @@ struct conf;
 struct conf_overrides;
 struct service;
 
-#define MASTER_STATUS_MAX	512
 
 enum master_phase {
 	MASTER_RUNNING,
@@ -54,10 +54,10 @@ struct master {
 	bool killed;		/* stragglers got SIGKILL */
 	bool capped;		/* a due spawn waits for the rate cap */
 	bool degraded;		/* as last logged */
-	bool board_dirty;	/* the scoreboard changed since published */
+	bool board_dirty;	/* woke up since the last publishing */
 	uint64_t board_ms;	/* no publishing before */
 	char last_fault[256];	/* the last startup fault, for the status */
-	char status[MASTER_STATUS_MAX];
+	char status[BOARD_STATUS_MAX];
 };
 
 int master_run(struct conf *cf, struct listeners *ls,

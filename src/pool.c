@@ -84,44 +84,34 @@ pool_retire(struct master *m, uint64_t now_ms)
 	return serving;
 }
 
-/* Busy with no report for timeouts.hang: the worker is stuck. */
-static void
-pool_kill_hung(struct master *m, size_t i, uint64_t now_ms)
+/*
+ * SIGKILL for the worker in slot i, with the warning that says why:
+ * SCORE_KILL_HANG, busy with no report for timeouts.hang (it is stuck);
+ * SCORE_KILL_DEADLINE, still there at the graceful deadline of a stop or
+ * of its retirement (the connection it keeps is cut).
+ */
+void
+pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 {
 	struct score_slot *w = &m->score.slot[i];
-	char client[ADDR_STR_MAX];
+	char client[ADDR_STR_MAX], doing[160];
 
-	health_client_format(&w->client, client, sizeof(client));
-	log_warning("worker %ld hung: serving %s to %s for %llu ms, no "
-	    "progress for %llu ms (timeouts.hang = %d s); killing it",
-	    (long)w->pid, m->svc->name, client,
-	    (unsigned long long)(now_ms - w->busy_since_ms),
-	    (unsigned long long)(now_ms - w->last_report_ms),
-	    m->cf->timeouts.hang);
-	w->killed = SCORE_KILL_HANG;
-	(void)spawn_kill(m, i, SIGKILL);
-}
-
-/* Retiring past its deadline: the connection it keeps is cut. */
-static void
-pool_kill_late(struct master *m, size_t i, uint64_t now_ms)
-{
-	struct score_slot *w = &m->score.slot[i];
-	char client[ADDR_STR_MAX];
-
-	health_client_format(&w->client, client, sizeof(client));
-	if (w->state == SCORE_BUSY)
-		log_warning("worker %ld of generation %lu still serving %s "
-		    "after %llu ms at the graceful deadline (%d s); killing "
-		    "it", (long)w->pid, (unsigned long)w->generation, client,
+	if (why == SCORE_KILL_HANG) {
+		health_client_format(&w->client, client, sizeof(client));
+		log_warning("worker %ld hung: serving %s to %s for %llu ms, no "
+		    "progress for %llu ms (timeouts.hang = %d s); killing it",
+		    (long)w->pid, m->svc->name, client,
 		    (unsigned long long)(now_ms - w->busy_since_ms),
-		    m->cf->timeouts.graceful);
-	else
-		log_warning("worker %ld of generation %lu still %s at the "
-		    "graceful deadline (%d s); killing it", (long)w->pid,
-		    (unsigned long)w->generation, score_state_name(w->state),
-		    m->cf->timeouts.graceful);
-	w->killed = SCORE_KILL_DEADLINE;
+		    (unsigned long long)(now_ms - w->last_report_ms),
+		    m->cf->timeouts.hang);
+	} else {
+		score_describe_work(w, now_ms, doing, sizeof(doing));
+		log_warning("worker %ld of generation %lu still running at the "
+		    "graceful deadline (%d s), %s; killing it", (long)w->pid,
+		    (unsigned long)w->generation, m->cf->timeouts.graceful,
+		    doing);
+	}
+	w->killed = why;
 	(void)spawn_kill(m, i, SIGKILL);
 }
 
@@ -137,9 +127,9 @@ pool_chores(struct master *m, uint64_t now_ms)
 			continue;
 		if (w->state == SCORE_BUSY && now_ms >= w->last_report_ms &&
 		    now_ms - w->last_report_ms >= hang)
-			pool_kill_hung(m, i, now_ms);
+			pool_kill(m, i, SCORE_KILL_HANG, now_ms);
 		else if (w->retiring && now_ms >= w->retire_deadline_ms)
-			pool_kill_late(m, i, now_ms);
+			pool_kill(m, i, SCORE_KILL_DEADLINE, now_ms);
 	}
 }
 
@@ -169,13 +159,12 @@ pool_trouble(const struct master *m, const struct score_totals *t,
 }
 
 void
-pool_status(struct master *m, uint64_t now_ms)
+pool_status(struct master *m)
 {
 	struct score_totals t;
 	char base[160], trouble[352];
 	bool degraded;
 
-	(void)now_ms;
 	score_totals(&m->score, &t);
 	score_status(&m->score, base, sizeof(base));
 	degraded = pool_trouble(m, &t, trouble, sizeof(trouble));
@@ -192,7 +181,7 @@ pool_dump(struct master *m, uint64_t now_ms)
 {
 	char line[256];
 
-	pool_status(m, now_ms);
+	pool_status(m);
 	log_notice("scoreboard: %s", m->status);
 	for (size_t i = 0; i < m->score.nslots; i++) {
 		if (m->score.slot[i].state == SCORE_EMPTY)

@@ -234,11 +234,12 @@ enum score_result
 score_apply(struct score *s, const struct health_record *r, uint64_t now_ms,
     size_t *slot_out)
 {
-	ssize_t i = score_find(s, (pid_t)r->pid);
 	struct score_slot *w;
 	enum score_result res;
+	ssize_t i;
 
-	if (i < 0 || r->pid > (uint32_t)INT32_MAX)
+	if (r->pid > (uint32_t)INT32_MAX ||
+	    (i = score_find(s, (pid_t)r->pid)) < 0)
 		return SCORE_UNKNOWN_PID;
 	w = &s->slot[i];
 	if ((res = score_check(w, r)) != SCORE_APPLIED)
@@ -316,11 +317,13 @@ score_totals(const struct score *s, struct score_totals *t)
 			t->pool++;
 			if (score_slot_ready(s, w))
 				t->pool_ready++;
-			if (w->state == SCORE_EMPTY) {
+			if (w->state == SCORE_EMPTY)
 				t->down++;
-				if (w->failures > 0)
-					t->failing++;
-			}
+			/* Still failing until a worker proves it is ready, not
+			 * only while the slot waits: a respawned one is still
+			 * on trial. */
+			if (w->failures > 0 && !score_slot_ready(s, w))
+				t->failing++;
 		}
 		switch (w->state) {
 		case SCORE_EMPTY:	continue;
@@ -329,8 +332,6 @@ score_totals(const struct score *s, struct score_totals *t)
 		case SCORE_BUSY:	t->busy++; break;
 		case SCORE_EXITING:	t->exiting++; break;
 		}
-		if (w->retiring)
-			t->retiring++;
 		t->workers++;
 		t->served += w->served;
 	}
@@ -352,6 +353,26 @@ score_status(const struct score *s, char *buf, size_t len)
 	    "%llu served; %llu crash%s", t.workers, t.workers == 1 ? "" : "s",
 	    t.busy, t.idle, starting, exiting, (unsigned long long)t.served,
 	    (unsigned long long)t.crashes, t.crashes == 1 ? "" : "es");
+}
+
+void
+score_describe_work(const struct score_slot *w, uint64_t now_ms, char *buf,
+    size_t len)
+{
+	char client[ADDR_STR_MAX];
+
+	if (!w->reported) {
+		snprintf(buf, len, "before it was ready");
+	} else if (w->state == SCORE_BUSY) {
+		health_client_format(&w->client, client, sizeof(client));
+		snprintf(buf, len, "while serving %s for %llu ms", client,
+		    (unsigned long long)(now_ms > w->busy_since_ms ?
+		    now_ms - w->busy_since_ms : 0));
+	} else {
+		snprintf(buf, len, "while %s, after %llu connection%s",
+		    w->state == SCORE_EXITING ? "exiting" : "idle",
+		    (unsigned long long)w->served, w->served == 1 ? "" : "s");
+	}
 }
 
 void

@@ -73,7 +73,7 @@ struct score_slot {
 
 struct score {
 	struct score_slot *slot;
-	size_t nslots;			/* in use: wanted or holding a worker */
+	size_t nslots;			/* ever used (never shrinks) */
 	size_t cap;			/* allocated */
 	uint32_t generation;		/* of the current pool */
 	uint32_t serving;		/* the last generation that served; 0 */
@@ -93,11 +93,10 @@ enum score_result {
 struct score_totals {
 	unsigned workers;	/* every live worker, of any generation */
 	unsigned starting, idle, busy, exiting;
-	unsigned retiring;	/* told to go, still there */
 	unsigned pool;		/* wanted slots */
 	unsigned pool_ready;	/* of which hold a ready worker of this gen */
 	unsigned down;		/* wanted slots with no worker */
-	unsigned failing;	/* of which wait after startup faults */
+	unsigned failing;	/* after startup faults, not ready since */
 	uint64_t served;	/* by live and gone workers */
 	uint64_t crashes;
 };
@@ -119,8 +118,8 @@ int score_reload(struct score *s, size_t workers);
 ssize_t score_add_slot(struct score *s);
 /*
  * One slot fewer (TTOU): the slot that left the pool, or -1 when the pool
- * has one slot.  An empty slot goes first, then a starting worker, then
- * an idle one, a busy one last.  The caller retires its worker, if any.
+ * has one slot.  An empty slot goes first, then an exiting worker, a
+ * starting one, an idle one, a busy one last.  The caller retires its worker, if any.
  */
 ssize_t score_drop_slot(struct score *s);
 
@@ -150,8 +149,9 @@ enum score_result score_apply(struct score *s, const struct health_record *r,
 const char *score_result_name(enum score_result res);
 
 /*
- * The worker is gone (reaped).  crashed: it died of a signal or a failure
- * the master did not cause on purpose.  Returns the wait before the slot
+ * The worker is gone (reaped).  crashed: it died of a signal or a
+ * failure, the hang kill included (a stop or retirement deadline kill is
+ * the caller's doing and is not a crash).  Returns the wait before the slot
  * may be refilled (the crash backoff), already recorded in spawn_at_ms.
  */
 uint64_t score_vacate(struct score *s, size_t slot, bool crashed,
@@ -161,6 +161,11 @@ void score_totals(const struct score *s, struct score_totals *t);
 
 /* "4 workers: 1 busy, 3 idle; 1234 served; 0 crashes" (+ starting/exiting). */
 void score_status(const struct score *s, char *buf, size_t len);
+
+/* For the logs: "before it was ready", "while serving 1.2.3.4:5 for 120
+ * ms", "while idle, after 3 connections", "while exiting, after ...". */
+void score_describe_work(const struct score_slot *w, uint64_t now_ms,
+    char *buf, size_t len);
 
 /*
  * One worker, for USR1 and the status page, beginning with its pid:

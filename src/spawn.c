@@ -138,25 +138,6 @@ spawn_describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended with wait status %#x", status);
 }
 
-/* "while serving 1.2.3.4:5 for 120 ms", "while idle", "before it was ready". */
-static void
-spawn_describe_moment(const struct score_slot *w, uint64_t now_ms,
-    char *buf, size_t len)
-{
-	char client[64];
-
-	if (!w->reported) {
-		snprintf(buf, len, "before it was ready");
-	} else if (w->busy_since_ms != 0) {
-		health_client_format(&w->client, client, sizeof(client));
-		snprintf(buf, len, "while serving %s for %llu ms", client,
-		    (unsigned long long)(now_ms - w->busy_since_ms));
-	} else {
-		snprintf(buf, len, "while idle, after %llu connection%s",
-		    (unsigned long long)w->served, w->served == 1 ? "" : "s");
-	}
-}
-
 /* What happens to the slot now: "respawning", "respawning in 400 ms"... */
 static void
 spawn_describe_next(const struct score_slot *after, uint64_t delay_ms,
@@ -179,7 +160,7 @@ spawn_log_exit(struct master *m, const struct score_slot *w,
 	char how[96], when[128], next[96];
 
 	spawn_describe_status(status, how, sizeof(how));
-	spawn_describe_moment(w, now_ms, when, sizeof(when));
+	score_describe_work(w, now_ms, when, sizeof(when));
 	spawn_describe_next(after, delay_ms, next, sizeof(next));
 	if (m->phase != MASTER_RUNNING)
 		log_info("worker %ld %s", (long)w->pid, how);
@@ -260,14 +241,9 @@ spawn_kill(struct master *m, size_t i, int sig)
 	return -1;
 }
 
-unsigned
+void
 spawn_signal_all(struct master *m, int sig)
 {
-	unsigned n = 0;
-
 	for (size_t i = 0; i < m->score.nslots; i++)
-		if (m->score.slot[i].state != SCORE_EMPTY &&
-		    spawn_kill(m, i, sig) == 0)
-			n++;
-	return n;
+		(void)spawn_kill(m, i, sig);
 }

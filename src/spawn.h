@@ -25,7 +25,7 @@ int spawn_next_timeout(struct master *m, uint64_t now_ms);
 void spawn_reap(struct master *m, uint64_t now_ms);
 /* Sends sig to the worker in slot i: 0, or -1 if it could not be sent. */
 int spawn_kill(struct master *m, size_t i, int sig);
-/* Sends sig to every live worker; returns how many were signalled. */
-unsigned spawn_signal_all(struct master *m, int sig);
+/* Sends sig to every live worker. */
+void spawn_signal_all(struct master *m, int sig);
 
 #endif

@@ -3,8 +3,9 @@
 # switch) are respawned with a growing delay, not in a loop: over 5 s the
 # master forks a handful of workers per slot, not hundreds; it logs each
 # fault as "before it was ready" with the next delay, says the pool is
-# degraded and why, stays up, and recovers on its own once the fault is
-# gone: the pool is whole, the master says so, and clients are served.
+# degraded and why (and never that it recovered, between two faults), stays
+# up, and recovers on its own once the fault is gone: the pool is whole,
+# the master says so, and clients are served.
 set -eu
 PF_TIMEOUT=90
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +30,8 @@ grep -Eq "respawning in 800 ms \\(startup fault 4 in a row\\)" "$PF_LOG" ||
 	pf_fail "the delay does not double up to 800 ms by the 4th fault"
 pf_wait_log "warning: pool degraded: .*degraded: [12] of 2 workers failing at startup, retried with backoff \\(last: worker [0-9]+ exited with status 1 before it was ready\\)" 2 ||
 	pf_fail "no warning that the pool is degraded, with the reason"
+n=$(pf_log_count "notice: pool recovered")
+[ "$n" = 0 ] || pf_fail "the pool was said to recover $n times while every worker kept failing"
 kill -USR1 "$PF_PID"
 pf_wait_log "notice: scoreboard: .*degraded: 2 of 2 workers failing at startup" 5 ||
 	pf_fail "the USR1 status line does not say the pool is degraded"

@@ -378,6 +378,51 @@ test_score_a_failing_slot_backs_off_and_is_due_after_the_wait(void **state)
 	assert_int_equal(s->crashes, 3);
 }
 
+/* A respawn after faults is on trial: the pool stays degraded until it
+ * reports ready, so "recovered" is never said between two faults. */
+static void
+test_score_a_slot_stays_failing_until_its_worker_is_ready(void **state)
+{
+	struct score *s = *state;
+	struct score_totals t;
+
+	score_start(s, 0, 100, 9, 1000);
+	score_vacate(s, 0, true, 1050);
+	score_totals(s, &t);
+	assert_int_equal(t.failing, 1);
+	score_start(s, 0, 101, 10, 1150);		/* the respawn */
+	score_totals(s, &t);
+	assert_int_equal(t.failing, 1);
+	apply(s, record(101, 10, 1, HEALTH_READY, 0), 1160);
+	score_totals(s, &t);
+	assert_int_equal(t.failing, 0);
+}
+
+static void
+test_score_describes_what_a_worker_was_doing(void **state)
+{
+	struct score *s = *state;
+	struct health_record busy = record(100, 9, 2, HEALTH_BUSY, 3);
+	char buf[128];
+
+	score_start(s, 0, 100, 9, 1000);
+	score_describe_work(&s->slot[0], 1000, buf, sizeof(buf));
+	assert_string_equal(buf, "before it was ready");
+	apply(s, record(100, 9, 1, HEALTH_READY, 1), 1010);
+	score_describe_work(&s->slot[0], 1010, buf, sizeof(buf));
+	assert_string_equal(buf, "while idle, after 1 connection");
+	busy.client.family = AF_INET;
+	busy.client.port = 80;
+	memcpy(busy.client.addr, "\x0a\x00\x00\x07", 4);
+	busy.busy_since_ms = 1100;
+	apply(s, busy, 1100);
+	score_describe_work(&s->slot[0], 1350, buf, sizeof(buf));
+	assert_string_equal(buf, "while serving 10.0.0.7:80 for 250 ms");
+	apply(s, record(100, 9, 3, HEALTH_EXITING, 4), 1400);
+	score_describe_work(&s->slot[0], 1400, buf, sizeof(buf));
+	assert_string_equal(buf, "while exiting, after 4 connections");
+}
+
 static void
 test_score_ttin_adds_a_slot_and_ttou_drops_the_least_busy(void **state)
 {
@@ -449,6 +494,8 @@ main(void)
 		T(test_score_reload_reuses_free_slots),
 		T(test_score_a_generation_that_never_served_is_retired_at_once),
 		T(test_score_a_failing_slot_backs_off_and_is_due_after_the_wait),
+		T(test_score_a_slot_stays_failing_until_its_worker_is_ready),
+		T(test_score_describes_what_a_worker_was_doing),
 		T(test_score_ttin_adds_a_slot_and_ttou_drops_the_least_busy),
 		T(test_score_formats_one_line_per_worker_beginning_with_its_pid),
 	};
