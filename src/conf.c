@@ -402,12 +402,6 @@ conf_check_hang(cfg_t *t, int line)
 }
 
 static int
-conf_validate_http(cfg_t *cfg, cfg_opt_t *opt)
-{
-	return conf_check_once(cfg, opt);
-}
-
-static int
 conf_validate_root(cfg_t *cfg, cfg_opt_t *opt)
 {
 	if (conf_check_once(cfg, opt) != 0)
@@ -472,7 +466,7 @@ static const struct conf_check {
 	{ "log_level",		conf_validate_log_level },
 	{ "access_log",		conf_validate_once },
 	{ "timeouts",		conf_validate_timeouts },
-	{ "http",		conf_validate_http },
+	{ "http",		conf_validate_once },
 	{ "http|root",		conf_validate_root },
 	{ "http|index",		conf_validate_index },
 	{ "http|autoindex",	conf_validate_once },

@@ -5,9 +5,10 @@
  * first, ppoll only when the kernel would block, resume after EINTR), the
  * deadlines on CLOCK_MONOTONIC that bound its waits, the lingering close,
  * and the process-wide wait mask.  Exports the conn_* functions of conn.h.
- * Every recv and send passes MSG_DONTWAIT, so no call can block outside
- * ppoll even on a descriptor accepted without SOCK_NONBLOCK; every send
- * passes MSG_NOSIGNAL, so a dead peer is EPIPE, never SIGPIPE.
+ * Every recv and send passes MSG_DONTWAIT and every send MSG_NOSIGNAL, so
+ * a dead peer is EPIPE, never SIGPIPE.  sendfile() takes no flags: it
+ * needs the socket's O_NONBLOCK (accept4 with SOCK_NONBLOCK) not to block,
+ * and SIGPIPE ignored (it is, in every worker) not to kill.
  *
  * Errors: -1 with errno as the kernel set it, or ETIMEDOUT when a deadline
  * passed; a recv of 0 is the peer's EOF.  Nothing here logs.
@@ -325,6 +326,7 @@ conn_init(struct conn *c, int fd, const struct sockaddr *peer,
 	c->read_timeout_ms = conn_ms_from_s(to->read);
 	c->write_timeout_ms = conn_ms_from_s(to->write);
 	c->linger_ms = conn_ms_from_s(to->linger);
+	c->keepalive_ms = conn_ms_from_s(to->keepalive);
 	if (peer == NULL || peer_len > sizeof(c->peer_addr))
 		peer_len = 0;
 	if (peer_len > 0)

@@ -1,9 +1,10 @@
 /*
  * conn - every byte a worker moves on a client connection goes through here.
  *
- * The socket is non-blocking; every recv and send here also passes
- * MSG_DONTWAIT, so none can block even on a descriptor accepted without
- * SOCK_NONBLOCK.  Each call first tries the transfer and only waits (ppoll)
+ * The socket is non-blocking (accepted with SOCK_NONBLOCK); every recv and
+ * send here also passes MSG_DONTWAIT and MSG_NOSIGNAL.  sendfile() takes
+ * no flags: it relies on the socket's O_NONBLOCK and on SIGPIPE being
+ * ignored (the master ignores it before it forks).  Each call first tries the transfer and only waits (ppoll)
  * when the kernel says it would block, so a busy connection costs no extra
  * syscall.  EINTR and partial transfers are normal events:
  * the loops resume them with the time that is left.  Timeouts are relative,
@@ -33,6 +34,7 @@ struct conn {
 	int read_timeout_ms;
 	int write_timeout_ms;
 	int linger_ms;
+	int keepalive_ms;		/* idle between two requests */
 	struct sockaddr_storage peer_addr;
 	socklen_t peer_len;
 	char peer[CONN_PEER_MAX];	/* "1.2.3.4:5678", "[::1]:5678" */

@@ -155,7 +155,7 @@ http_read_request(struct http_conn *hc, struct http_request *req)
 		}
 		scanned = hc->len;
 		if (deadline < 0)
-			timeout = hc->cf->timeouts.keepalive * 1000;
+			timeout = hc->c->keepalive_ms;
 		else if ((timeout = (int)(deadline - (int64_t)clock_now_ms())) < 0)
 			timeout = 0;
 		n = conn_recv(hc->c, http_buf + hc->len,

@@ -5,9 +5,11 @@
  * sorted by name; names beginning with '.' are not shown (dotfiles are
  * usually private: .git, .htpasswd).  Every name is percent-encoded in its
  * link and HTML-escaped in its text, so no file name can inject markup.
- * A directory is shown with a trailing '/'; symlinks are followed, but only
- * to tell a directory from a file: the listing reveals nothing beyond the
- * name, size and date.  At most HTTP_AUTOINDEX_MAX entries are listed.
+ * A directory is shown with a trailing '/', a file with its size and date.
+ * A symlink is not followed here (it may lead out of the root, and its
+ * target's size or date is none of the client's business): it is shown by
+ * name only, and following its link resolves it beneath the root like any
+ * request.  At most HTTP_AUTOINDEX_MAX entries are listed.
  */
 #include "config.h"
 
@@ -25,7 +27,6 @@
 #include "http.h"
 
 #define HTTP_AUTOINDEX_MAX	10000
-#define HTTP_HTML		"text/html; charset=utf-8"
 
 /* A string literal, its length counted by the compiler. */
 #define http_buf_lit(b, s)	http_buf_add((b), (s), sizeof(s) - 1)
@@ -121,28 +122,24 @@ static void
 http_autoindex_entry(struct http_buf *b, int dirfd, const char *name)
 {
 	struct stat st;
-	bool dir = false;
-	char when[32] = "-";
+	char when[32] = "-", size[32] = "-";
 	struct tm tm;
+	bool known, dir;
 
-	if (fstatat(dirfd, name, &st, 0) == 0) {
-		dir = S_ISDIR(st.st_mode);
-		if (gmtime_r(&st.st_mtim.tv_sec, &tm) != NULL)
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	} else {
-		memset(&st, 0, sizeof(st));
-	}
+	known = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISLNK(st.st_mode);
+	dir = known && S_ISDIR(st.st_mode);
+	if (known && gmtime_r(&st.st_mtim.tv_sec, &tm) != NULL)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	if (known && !dir)
+		snprintf(size, sizeof(size), "%lld", (long long)st.st_size);
 	http_buf_lit(b, "<tr><td><a href=\"");
 	http_buf_url(b, name);
 	http_buf_add(b, dir ? "/\">" : "\">", dir ? 3 : 2);
 	http_buf_html(b, name, strlen(name));
 	http_buf_add(b, dir ? "/" : "", dir ? 1 : 0);
-	if (dir)
-		http_buf_printf(b, "</a></td><td>-</td><td>%s</td></tr>\n",
-		    when);
-	else
-		http_buf_printf(b, "</a></td><td>%lld</td><td>%s</td></tr>\n",
-		    (long long)st.st_size, when);
+	http_buf_printf(b, "</a></td><td>%s</td><td>%s</td></tr>\n", size,
+	    when);
 }
 
 void
@@ -153,9 +150,11 @@ http_autoindex_reply(int dirfd, struct http_str shown, struct http_reply *rp)
 	int n = scandirat(dirfd, ".", &names, http_autoindex_shown, alphasort);
 
 	if (n < 0) {
+		int status = errno == EACCES ? HTTP_FORBIDDEN :
+		    HTTP_INTERNAL_ERROR;
+
 		(void)close(dirfd);
-		http_reply_error(rp, errno == EACCES ? HTTP_FORBIDDEN :
-		    HTTP_INTERNAL_ERROR);
+		http_reply_error(rp, status);
 		return;
 	}
 	http_buf_lit(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"

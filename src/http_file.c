@@ -134,19 +134,29 @@ http_file_serve(const struct http_request *req, const char *name, int fd,
 	rp->body_fd = fd;
 }
 
-/* "/a/b" asked for a directory: to "/a/b/", with the query kept. */
+/*
+ * "/a/b" asked for a directory: to "/a/b/", with the query kept.  The
+ * Location repeats the target, which may be far longer than a response
+ * head has room for: then the answer is 414.
+ */
 static void
 http_file_redirect(const struct http_request *req, struct http_reply *rp)
 {
+	bool fits;
+
 	if (req->query.ptr != NULL)
-		http_reply_field(rp, "Location", "%.*s/?%.*s",
+		fits = http_reply_field(rp, "Location", "%.*s/?%.*s",
 		    (int)req->path.len, req->path.ptr, (int)req->query.len,
 		    req->query.ptr);
 	else
-		http_reply_field(rp, "Location", "%.*s/", (int)req->path.len,
-		    req->path.ptr);
+		fits = http_reply_field(rp, "Location", "%.*s/",
+		    (int)req->path.len, req->path.ptr);
+	if (!fits) {
+		http_reply_init(rp);
+		http_reply_error(rp, HTTP_URI_TOO_LONG);
+		return;
+	}
 	http_reply_error(rp, HTTP_MOVED_PERMANENTLY);
-	rp->close = false;
 }
 
 /* Opens rel beneath the root and stats it; an error status, or 0. */

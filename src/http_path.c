@@ -25,10 +25,8 @@
 
 #include <linux/openat2.h>
 
+#include "http_parse.h"
 #include "http_path.h"
-
-#define HTTP_PATH_BAD		400
-#define HTTP_PATH_TOO_LONG	414
 
 /*
  * openat2 says EAGAIN when a rename or mount raced its check for an escape.
@@ -77,7 +75,7 @@ static int
 http_path_check(const unsigned char *p, size_t len)
 {
 	if (len == 0 || p[0] != '/')
-		return HTTP_PATH_BAD;
+		return HTTP_BAD_REQUEST;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = p[i];
 
@@ -86,12 +84,12 @@ http_path_check(const unsigned char *p, size_t len)
 
 			if (len - i < 3 || (hi = http_path_hex(p[i + 1])) < 0 ||
 			    (lo = http_path_hex(p[i + 2])) < 0)
-				return HTTP_PATH_BAD;
+				return HTTP_BAD_REQUEST;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;
 		}
 		if (http_path_control(c))
-			return HTTP_PATH_BAD;
+			return HTTP_BAD_REQUEST;
 	}
 	return 0;
 }
@@ -192,11 +190,11 @@ http_path_normalize(const char *path, size_t len, char *out, size_t outlen,
 		out[0] = '\0';
 	*dir_form = false;
 	if (http_path_check(p, len) != 0)
-		return HTTP_PATH_BAD;
+		return HTTP_BAD_REQUEST;
 	if ((total = http_path_build(p, len, NULL, 0)) == SIZE_MAX)
-		return HTTP_PATH_BAD;
+		return HTTP_BAD_REQUEST;
 	if (total >= outlen)
-		return HTTP_PATH_TOO_LONG;
+		return HTTP_URI_TOO_LONG;
 	(void)http_path_build(p, len, out, total);
 	out[total] = '\0';
 	*dir_form = http_path_dir_form(p, len);
@@ -324,12 +322,12 @@ http_path_status(int err)
 	case ENOENT:
 	case ENOTDIR:
 	case ENAMETOOLONG:
-		return 404;
+		return HTTP_NOT_FOUND;
 	case EACCES:
 	case EPERM:
 	case EXDEV:
 	case ELOOP:
-		return 403;
+		return HTTP_FORBIDDEN;
 	}
-	return 500;
+	return HTTP_INTERNAL_ERROR;
 }

@@ -18,7 +18,6 @@
 #include "http_reply.h"
 
 #define HTTP_SERVER	"preforkd/" PACKAGE_VERSION
-#define HTTP_HTML	"text/html; charset=utf-8"
 
 void
 http_reply_init(struct http_reply *rp)
@@ -39,7 +38,7 @@ http_reply_done(struct http_reply *rp)
 	rp->body_owned = false;
 }
 
-void
+bool
 http_reply_field(struct http_reply *rp, const char *name, const char *fmt,
     ...)
 {
@@ -51,7 +50,7 @@ http_reply_field(struct http_reply *rp, const char *name, const char *fmt,
 	n = snprintf(p, room, "%s: ", name);
 	if (n < 0 || (size_t)n >= room) {
 		rp->fields_full = true;
-		return;
+		return false;
 	}
 	va_start(ap, fmt);
 	m = vsnprintf(p + n, room - (size_t)n, fmt, ap);
@@ -59,10 +58,11 @@ http_reply_field(struct http_reply *rp, const char *name, const char *fmt,
 	if (m < 0 || (size_t)(n + m + 2) >= room) {
 		rp->fields_full = true;
 		p[0] = '\0';
-		return;
+		return false;
 	}
 	memcpy(p + n + m, "\r\n", 3);
 	rp->fields_len += (size_t)(n + m + 2);
+	return true;
 }
 
 void
@@ -94,7 +94,8 @@ http_reply_error(struct http_reply *rp, int status)
 		rp->close = true;
 }
 
-const char *
+/* The current IMF-fixdate, formatted at most once a second. */
+static const char *
 http_reply_date(void)
 {
 	static char date[HTTP_DATE_LEN + 1];
@@ -112,24 +113,23 @@ size_t
 http_reply_head(const struct http_reply *rp, int minor, bool keep,
     char *buf, size_t len)
 {
-	char type[160] = "", length[48] = "";
-	const char *conn = "";
+	const char *type = rp->content_type;
+	const char *conn = !keep ? "Connection: close\r\n" :
+	    minor == 0 ? "Connection: keep-alive\r\n" : "";
 	int n;
 
-	if (rp->content_type != NULL)
-		snprintf(type, sizeof(type), "Content-Type: %s\r\n",
-		    rp->content_type);
-	if (!rp->no_length)
-		snprintf(length, sizeof(length), "Content-Length: %llu\r\n",
-		    (unsigned long long)rp->length);
-	if (!keep)
-		conn = "Connection: close\r\n";
-	else if (minor == 0)
-		conn = "Connection: keep-alive\r\n";
+	/* One format: nothing is cut in the middle of a line, the whole head
+	 * fits or the answer is 0. */
 	n = snprintf(buf, len, "HTTP/1.%d %d %s\r\nDate: %s\r\nServer: %s\r\n"
-	    "%.*s%s%s%s\r\n", minor, rp->status, http_reason(rp->status),
+	    "%.*s%s%s%s", minor, rp->status, http_reason(rp->status),
 	    http_reply_date(), HTTP_SERVER, (int)rp->fields_len, rp->fields,
-	    type, length, conn);
+	    type != NULL ? "Content-Type: " : "", type != NULL ? type : "",
+	    type != NULL ? "\r\n" : "");
+	if (n >= 0 && (size_t)n < len && !rp->no_length)
+		n += snprintf(buf + n, len - (size_t)n,
+		    "Content-Length: %llu\r\n", (unsigned long long)rp->length);
+	if (n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "%s\r\n", conn);
 	if (n < 0 || (size_t)n >= len)
 		return 0;
 	return (size_t)n;

@@ -18,13 +18,14 @@
 
 #define HTTP_FIELDS_MAX		1024	/* the handler's own header fields */
 #define HTTP_HEAD_MAX		2048	/* the whole response head */
+#define HTTP_HTML		"text/html; charset=utf-8"
 
 struct http_reply {
 	int status;
 	const char *content_type;	/* NULL: no body, no Content-Type */
 	char fields[HTTP_FIELDS_MAX];	/* "Name: value\r\n"... */
 	size_t fields_len;
-	bool fields_full;		/* a field did not fit: a bug */
+	bool fields_full;		/* a field did not fit: not sent */
 	bool no_length;			/* 304: no Content-Length */
 	bool close;			/* the connection ends after this */
 	uint64_t length;		/* of the body (also for HEAD) */
@@ -38,8 +39,13 @@ void http_reply_init(struct http_reply *rp);
 /* Releases the body: closes body_fd, frees an owned body. */
 void http_reply_done(struct http_reply *rp);
 
-/* Appends "name: value\r\n" (value printf-style). */
-void http_reply_field(struct http_reply *rp, const char *name,
+/*
+ * Appends "name: value\r\n" (value printf-style).  false when it does not
+ * fit in HTTP_FIELDS_MAX: the reply is then marked fields_full and is
+ * never sent as it is (the driver refuses it); a handler whose field may
+ * be long starts over with http_reply_init() and another answer.
+ */
+bool http_reply_field(struct http_reply *rp, const char *name,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A memory body of len bytes; owned: freed by http_reply_done. */
@@ -47,11 +53,9 @@ void http_reply_body(struct http_reply *rp, int status, const char *type,
     char *body, size_t len, bool owned);
 
 /* An error page: a small HTML body naming the status; closes the
- * connection for every status >= 400 except 404, 403 and 416. */
+ * connection for every status >= 400 except 404, 403 and 416.  Fields
+ * already added stay (Location for 301, Content-Range for 416). */
 void http_reply_error(struct http_reply *rp, int status);
-
-/* The current IMF-fixdate, recomputed at most once a second. */
-const char *http_reply_date(void);
 
 /*
  * Writes the head: status line for HTTP/1.minor, Date, Server, the

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "service.h"
@@ -24,7 +25,15 @@ service_find(const char *name)
 const char *
 service_names(void)
 {
-	return "echo, http";
+	static char names[64];
+
+	if (names[0] == '\0')
+		for (size_t i = 0; i < sizeof(services) / sizeof(services[0]);
+		    i++)
+			snprintf(names + strlen(names),
+			    sizeof(names) - strlen(names), "%s%s",
+			    i > 0 ? ", " : "", services[i].name);
+	return names;
 }
 
 int

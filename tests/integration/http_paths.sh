@@ -3,13 +3,15 @@
 # ("/../x", "/%2e%2e/x", "/a/../../x"), "%00" and a bad escape "%zz" are
 # refused with 400 (and the connection closed) although the file x above
 # the root exists; "%2F" decodes to "/".  A directory asked for without its
-# '/' is redirected (301, Location: /dir/, the query kept); "/dir/" serves
+# '/' is redirected (301, Location: /dir/, the query kept; 414 when that
+# Location would not fit in a response head); "/dir/" serves
 # its index.html, or 403 when it has none and autoindex is off.  A symlink
 # to a file inside the root is served, one to a file outside (absolute or
 # "../outside") is 403, and so is a FIFO, without hanging a worker.  With
 # autoindex on, a directory without index.html is listed: every visible
-# name, HTML-escaped in the text and percent-encoded in the link, and no
-# name beginning with '.'.
+# name, HTML-escaped in the text and percent-encoded in the link, no name
+# beginning with '.', and a symlink by its name only (nothing of a target
+# outside the root).
 set -eu
 PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +30,8 @@ ln -s docs/hello.txt "$www/link-in"
 ln -s "$PF_TMP/outside" "$www/link-abs"
 ln -s ../outside "$www/link-rel"
 mkfifo "$www/fifo"
+head -c 12345 /dev/zero >"$PF_TMP/outside-big"
+ln -s "$PF_TMP/outside-big" "$www/list/out-link"
 
 pf_write_http_conf "$PF_TMP/http.conf" "$www" workers=2
 pf_start
@@ -64,6 +68,14 @@ v=$(pf_header "$PF_TMP/redir.head" Location)
 pf_expect redirq '/docs?x=1' 301
 v=$(pf_header "$PF_TMP/redirq.head" Location)
 [ "$v" = '/docs/?x=1' ] || pf_fail "GET /docs?x=1: Location '$v', want /docs/?x=1"
+# A redirect whose Location would not fit in a response head: 414, the
+# connection closed, and nothing logged above info (a client's doing).
+long=$(printf 'q%.0s' $(seq 3000))
+pf_expect longredir "/docs?$long" 414
+tr -d '\r' <"$PF_TMP/longredir.head" | grep -qx 'Connection: close' ||
+	pf_fail "the 414 for a long redirect does not close the connection"
+! grep -Eq 'preforkd\[[0-9]+\]: (err|warning):' "$PF_LOG" ||
+	pf_fail "a long redirect was logged above info: $(grep -E ': (err|warning):' "$PF_LOG" | head -n 3)"
 pf_expect follow /withindex 200 -L --max-redirs 2
 cmp "$www/withindex/index.html" "$PF_TMP/follow.body" ||
 	pf_fail "following /withindex did not serve withindex/index.html"
@@ -71,7 +83,7 @@ pf_expect idx /withindex/ 200
 cmp "$www/withindex/index.html" "$PF_TMP/idx.body" ||
 	pf_fail "/withindex/ is not withindex/index.html"
 pf_expect noidx /list/ 403
-pf_note "directories: 301 with the query kept, index.html, 403 without"
+pf_note "directories: 301 with the query kept (414 when too long), index.html, 403 without"
 
 # Symlinks and a FIFO.
 pf_expect lin /link-in 200
@@ -102,6 +114,11 @@ grep -qi 'href="\(\./\)\?space%20name\.txt"' "$b" ||
 grep -q 'plain\.txt' "$b" || pf_fail "listing: plain.txt missing"
 grep -q 'subdir/' "$b" || pf_fail "listing: subdir/ missing"
 ! grep -q hidden "$b" || pf_fail "listing: shows .hidden"
+# A symlink out of the root: listed by name, nothing of its target shown.
+grep -q 'out-link</a></td><td>-</td><td>-</td>' "$b" ||
+	pf_fail "listing: the symlink out of the root is not shown by name only"
+! grep -q 12345 "$b" || pf_fail "listing: shows the size of a file outside the root"
+pf_expect outlink /list/out-link 403
 # Every link of the listing works.
 pf_expect tricky '/list/a%3Cb%3E%26c.txt' 200
 cmp "$www/list/a<b>&c.txt" "$PF_TMP/tricky.body" || pf_fail "the link to a<b>&c.txt serves another file"
