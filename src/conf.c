@@ -378,9 +378,12 @@ conf_validate_bind(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 /*
- * hang must exceed every wait a worker can make without reporting: one
- * read, one write that makes no progress, a keep-alive wait, the
- * lingering drain.  Told on hang's line if the file sets it.
+ * hang must exceed the longest time a healthy worker can go without a
+ * report.  Its last progress report may be up to a second older than its
+ * last transfer (reports are rate-limited); then comes one wait (a read,
+ * a write that makes no progress, a keep-alive wait), then the lingering
+ * drain.  With whole seconds, hang > max(read, write, keepalive) + linger
+ * covers all of it.  Told on hang's line if the file sets it.
  */
 static int
 conf_check_hang(cfg_t *t, int line)
@@ -390,14 +393,17 @@ conf_check_hang(cfg_t *t, int line)
 	long ka = cfg_getint(t, "keepalive");
 	long lg = cfg_getint(t, "linger");
 	long hang = cfg_getint(t, "hang");
+	long wait = rd > wr ? rd : wr;
 	struct conf_seen *s = conf_seen_find(cfg_getopt(t, "hang"));
 
-	if (hang > rd && hang > wr && hang > ka && hang > lg)
+	if (ka > wait)
+		wait = ka;
+	if (hang > wait + lg)
 		return 0;
 	conf_error(s != NULL ? s->line : line, "timeouts.hang: %ld must be "
-	    "greater than timeouts.read (%ld), timeouts.write (%ld), "
-	    "timeouts.keepalive (%ld) and timeouts.linger (%ld)", hang, rd, wr,
-	    ka, lg);
+	    "greater than %ld, the longest of timeouts.read (%ld), "
+	    "timeouts.write (%ld) and timeouts.keepalive (%ld), plus "
+	    "timeouts.linger (%ld)", hang, wait + lg, rd, wr, ka, lg);
 	return -1;
 }
 

@@ -8,7 +8,7 @@ PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
 
 pf_write_conf "$PF_TMP/echo.conf" workers=1 timeouts.read=3 \
-	timeouts.write=3 timeouts.linger=1 timeouts.hang=4 timeouts.keepalive=1
+	timeouts.write=3 timeouts.linger=1 timeouts.hang=5 timeouts.keepalive=1
 pf_start
 worker=$PF_WORKERS
 
@@ -32,7 +32,7 @@ kill -STOP "$worker"
 stopped=$(pf_now_ms)
 client=$(sed -n 's/^open //p' "$PF_TMP/hold.out")
 pf_note "worker $worker stopped while serving $client"
-pf_wait_log "warning: worker $worker hung: serving echo to $(pf_re_quote "$client") for [0-9]+ ms, no progress for [0-9]+ ms \\(timeouts.hang = 4 s\\); killing it" 10 ||
+pf_wait_log "warning: worker $worker hung: serving echo to $(pf_re_quote "$client") for [0-9]+ ms, no progress for [0-9]+ ms \\(timeouts.hang = 5 s\\); killing it" 10 ||
 	pf_fail "no warning naming the hung worker $worker and its client $client"
 pf_note "killed as hung $(( ($(pf_now_ms) - stopped) )) ms after SIGSTOP"
 pf_wait_workers 1 10 "$worker" || pf_fail "the hung worker was not replaced: '$PF_WORKERS'"

@@ -267,7 +267,7 @@ test_conf_accepts_integers_at_both_ends_of_their_ranges(void **state)
 	conf_free(&l.cf);
 	assert_loads(&l, "port = 65535\nworkers = 1024\nbacklog = 65535\n"
 	    "max_requests = 2147483647\nmax_requests_jitter = 2147483647\n"
-	    "timeouts {\n\tread = 86399\n\twrite = 86399\n"
+	    "timeouts {\n\tread = 86099\n\twrite = 86099\n"
 	    "\tkeepalive = 3600\n\tlinger = 300\n\tgraceful = 86400\n"
 	    "\thang = 86400\n}\n");
 	assert_int_equal(l.cf.workers, 1024);
@@ -540,28 +540,40 @@ REJECTS(bind_set_twice, 2, "bind: set twice (first on line 1)",
 REJECTS(the_timeouts_section_given_twice, 2,
     "timeouts: set twice (first on line 1)",
     "timeouts { read = 5 }\ntimeouts { write = 5 }\n")
-REJECTS(hang_not_above_read, 3, "timeouts.hang: 60 must be greater than "
-    "timeouts.read (60), timeouts.write (30), timeouts.keepalive (5) and "
-    "timeouts.linger (2)",
+REJECTS(hang_not_above_read, 3,
+    "timeouts.hang: 60 must be greater than 62, the longest of "
+    "timeouts.read (60), timeouts.write (30) and timeouts.keepalive (5), "
+    "plus timeouts.linger (2)",
     "timeouts {\n\tread = 60\n\thang = 60\n}\n")
-REJECTS(hang_not_above_write, 3, "timeouts.hang: 20 must be greater than "
-    "timeouts.read (10), timeouts.write (40), timeouts.keepalive (5) and "
-    "timeouts.linger (2)",
+REJECTS(hang_not_above_write, 3,
+    "timeouts.hang: 20 must be greater than 42, the longest of "
+    "timeouts.read (10), timeouts.write (40) and timeouts.keepalive (5), "
+    "plus timeouts.linger (2)",
     "timeouts {\n\tread = 10\n\thang = 20\n\twrite = 40\n}\n")
-REJECTS(hang_not_above_linger, 2, "timeouts.hang: 100 must be greater than "
-    "timeouts.read (10), timeouts.write (30), timeouts.keepalive (5) and "
-    "timeouts.linger (100)",
+REJECTS(hang_not_above_linger, 2,
+    "timeouts.hang: 100 must be greater than 130, the longest of "
+    "timeouts.read (10), timeouts.write (30) and timeouts.keepalive (5), "
+    "plus timeouts.linger (100)",
     "timeouts {\n\thang = 100\n\tread = 10\n\tlinger = 100\n}\n")
 /* hang left out: told at the closing brace, where the section is checked */
-REJECTS(a_read_timeout_above_the_default_hang, 4, "timeouts.hang: 120 must "
-    "be greater than timeouts.read (200), timeouts.write (30), "
-    "timeouts.keepalive (5) and timeouts.linger (2)",
+REJECTS(a_read_timeout_above_the_default_hang, 4,
+    "timeouts.hang: 120 must be greater than 202, the longest of "
+    "timeouts.read (200), timeouts.write (30) and timeouts.keepalive (5), "
+    "plus timeouts.linger (2)",
     "timeouts {\n\tread = 200\n\n}\n")
-REJECTS(hang_not_above_keepalive, 3, "timeouts.hang: 30 must be greater "
-    "than timeouts.read (10), timeouts.write (10), timeouts.keepalive (30) "
-    "and timeouts.linger (2)",
+REJECTS(hang_not_above_keepalive, 3,
+    "timeouts.hang: 30 must be greater than 32, the longest of "
+    "timeouts.read (10), timeouts.write (10) and timeouts.keepalive (30), "
+    "plus timeouts.linger (2)",
     "timeouts {\n\tread = 10\n\thang = 30\n\twrite = 10\n"
     "\tkeepalive = 30\n}\n")
+/* Each wait alone is shorter than hang, but a read timeout then the
+ * lingering drain are not: a silent client would get its worker killed. */
+REJECTS(hang_not_above_a_read_then_the_linger, 4,
+    "timeouts.hang: 31 must be greater than 32, the longest of "
+    "timeouts.read (30), timeouts.write (10) and timeouts.keepalive (5), "
+    "plus timeouts.linger (2)",
+    "timeouts {\n\tread = 30\n\twrite = 10\n\thang = 31\n}\n")
 REJECTS(an_unknown_key_in_http, 3, "http.rot: unknown key",
     "http {\n\n\trot = \"/srv\"\n}\n")
 REJECTS(the_http_section_given_twice, 2, "http: set twice (first on line 1)",
@@ -842,6 +854,8 @@ main(void)
 		cmocka_unit_test(test_conf_rejects_hang_not_above_write),
 		cmocka_unit_test(test_conf_rejects_hang_not_above_linger),
 		cmocka_unit_test(test_conf_rejects_hang_not_above_keepalive),
+		cmocka_unit_test(
+		    test_conf_rejects_hang_not_above_a_read_then_the_linger),
 		cmocka_unit_test(test_conf_rejects_an_unknown_key_in_http),
 		cmocka_unit_test(test_conf_rejects_the_http_section_given_twice),
 		cmocka_unit_test(test_conf_rejects_an_empty_root),
