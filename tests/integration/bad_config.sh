@@ -9,10 +9,11 @@
 #   78 and "user: no such user": a user that does not exist;
 #   78 and "cannot open FILE": a missing file;
 #   64: -p 0, -p 65536, -p abc, -w 0, -x, -l loud;
-#   -t on the shipped conf/preforkd.conf: "configuration OK", exit 0;
+#   -t on the shipped conf/preforkd.conf (a copy bound to loopback):
+#      "configuration OK", exit 0;
 #   -t on a loopback config whose port is held by another socket: exit 0,
 #      prints the effective port (and the -p/-w overrides), and what it
-#      prints is itself a valid config;
+#      prints is itself a valid config that -t prints back unchanged;
 #   -V prints the version from configure.ac, -h a usage text; both exit 0.
 set -eu
 PF_TIMEOUT=180
@@ -108,9 +109,17 @@ for args in "-p 0" "-p 65536" "-p abc" "-w 0" "-x" "-l loud"; do
 	fi
 done
 
+# The shipped file, as it is but for where it would listen (so that a -t
+# that broke could never serve anything beyond loopback) and its root,
+# which is relative to the file's own directory.
 shipped=$top_srcdir/conf/preforkd.conf
 [ -f "$shipped" ] || pf_fail "no shipped config at $shipped"
-pf_run 10 -t -f "$shipped"
+sed -e "s|^bind = .*|bind = {\"127.0.0.1\"}|" -e "s|^port = .*|port = $port|" \
+	-e "s|^\(\troot = \).*|\1\"$top_srcdir/conf/www\"|" "$shipped" >"$PF_TMP/shipped.conf"
+grep -q '^bind = {"127.0.0.1"}$' "$PF_TMP/shipped.conf" &&
+	grep -q "^	root = \"$top_srcdir/conf/www\"$" "$PF_TMP/shipped.conf" ||
+	pf_fail "could not make a loopback copy of $shipped"
+pf_run 10 -t -f "$PF_TMP/shipped.conf"
 [ "$PF_STATUS" = 0 ] || pf_fail "-t on the shipped config: want 0; $(pf_run_output)"
 grep -Fq -- "$OK_TEXT" "$PF_OUT" "$PF_ERR" ||
 	pf_fail "-t on the shipped config: no '$OK_TEXT'; $(pf_run_output)"
@@ -133,6 +142,10 @@ grep -Fxv -- "$OK_TEXT" "$PF_OUT" >"$PF_TMP/effective.conf" || :
 pf_run 10 -t -f "$PF_TMP/effective.conf"
 [ "$PF_STATUS" = 0 ] ||
 	pf_fail "what -t printed is not a valid config: $(cat "$PF_TMP/effective.conf"); $(pf_run_output)"
+# ... and the same configuration: -t on it prints it again, unchanged.
+grep -Fxv -- "$OK_TEXT" "$PF_OUT" >"$PF_TMP/effective2.conf" || :
+diff -u "$PF_TMP/effective.conf" "$PF_TMP/effective2.conf" >&2 ||
+	pf_fail "-t on what -t printed gives another configuration"
 other=$(pf_free_port)
 pf_run 10 -t -f "$good" -p "$other" -w 3
 [ "$PF_STATUS" = 0 ] || pf_fail "-t -p $other -w 3: want 0; $(pf_run_output)"

@@ -46,5 +46,4 @@ pf_wait_log "notice: pool recovered: 2 workers" 5 ||
 pf_wait_workers 2 5 || pf_fail "workers after recovery: '$PF_WORKERS'"
 pf_echo -n 4K -c 2 -k 8
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

@@ -15,5 +15,4 @@ after=$(pf_workers "$PF_PID")
 [ "$(pf_count "$after")" -eq 4 ] ||
 	pf_fail "after the run the master has workers '$after', not 4"
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

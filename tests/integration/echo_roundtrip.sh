@@ -35,6 +35,5 @@ else
 	pf_note "no nc with -N here: that part skipped"
 fi
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok
 pf_check_log_format

@@ -20,24 +20,18 @@ pf_wait_workers 1 1 || pf_fail "workers after the slow transfer: '$PF_WORKERS'"
 grep -q "hung" "$PF_LOG" && pf_fail "a steady transfer was taken for a hang"
 
 # 2. Stuck: the worker is stopped while it serves a silent client.
-pf_bg "$PFTOOL" hold -p "$PF_PORT" -s 20 >"$PF_TMP/hold.out" 2>&1
-holder=$PF_BG_PID
-end=$(($(pf_now_ms) + 2500))
-while :; do
-	kill -USR1 "$PF_PID"
-	pf_wait_log "notice: $worker generation=1 state=busy " 0.2 && break
-	[ "$(pf_now_ms)" -lt "$end" ] || pf_fail "the worker never showed busy in the USR1 scoreboard"
-done
+pf_hold 20
+[ "$PF_HOLD_WORKER" = "$worker" ] ||
+	pf_fail "the holding client is served by $PF_HOLD_WORKER, not by the one worker $worker"
 kill -STOP "$worker"
 stopped=$(pf_now_ms)
-client=$(sed -n 's/^open //p' "$PF_TMP/hold.out")
+client=$PF_HOLD_LOCAL
 pf_note "worker $worker stopped while serving $client"
 pf_wait_log "warning: worker $worker hung: serving echo to $(pf_re_quote "$client") for [0-9]+ ms, no progress for [0-9]+ ms \\(timeouts.hang = 5 s\\); killing it" 10 ||
 	pf_fail "no warning naming the hung worker $worker and its client $client"
 pf_note "killed as hung $(( ($(pf_now_ms) - stopped) )) ms after SIGSTOP"
 pf_wait_workers 1 10 "$worker" || pf_fail "the hung worker was not replaced: '$PF_WORKERS'"
-pf_wait_exit "$holder" 5 || pf_fail "the held connection was not closed with its worker"
+pf_wait_exit "$PF_HOLD_PID" 5 || pf_fail "the held connection was not closed with its worker"
 pf_echo -n 4K
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

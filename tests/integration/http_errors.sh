@@ -93,5 +93,4 @@ pf_expect after / 200
 n=$(pf_log_count ': (warning|err): ')
 [ "$n" = 0 ] || pf_fail "$n lines above info in the log: $(grep -E ': (warning|err): ' "$PF_LOG" | head -n 5)"
 pf_check_log_format
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

@@ -107,5 +107,4 @@ not_modified inmwins2 "If-None-Match: $etag" 'If-Modified-Since: Sat, 01 Jan 200
 pf_note "conditionals: 304 without a body for a match, 200 otherwise"
 
 pf_check_log_format
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

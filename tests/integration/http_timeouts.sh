@@ -78,5 +78,4 @@ pf_between "$PF_RAW_SECS" 0.7 3.5 || pf_fail "idle keep-alive: closed after $PF_
 pf_note "idle keep-alive: closed after $PF_RAW_SECS s"
 
 pf_check_log_format
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

@@ -63,6 +63,9 @@ PREFORKD=$(pf_abs "${PREFORKD:-$top_builddir/src/preforkd}")
 PFTOOL=${PFTOOL:+$(pf_abs "$PFTOOL")}
 PF_TIMEOUT=${PF_TIMEOUT:-60}
 export LC_ALL=C
+# curl and wget would send even 127.0.0.1 through a proxy: never here.
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
+export no_proxy='*' NO_PROXY='*'
 
 # ---------------------------------------------------------------------
 # State.  Lists are space-separated.
@@ -453,6 +456,51 @@ pf_stop() {
 		pf_collect "$PF_PID"
 	fi
 	return 0
+}
+
+# pf_wait_board ERE TIMEOUT_S: send USR1 to PF_PID until the scoreboard it
+# logs has a line matching ERE (after "notice: "), looking only at what
+# was logged after each USR1 (an older dump says nothing about now); 1 if
+# none did within TIMEOUT_S.  PF_BOARD_LINE: the first line that matched.
+pf_wait_board() {
+	local end n wait
+	end=$(($(pf_now_ms) + $(pf_ms "$2")))
+	while [ "$(pf_now_ms)" -lt "$end" ]; do
+		n=$(wc -l <"$PF_LOG")
+		kill -USR1 "$PF_PID"
+		wait=$(($(pf_now_ms) + 300))
+		while [ "$(pf_now_ms)" -lt "$wait" ]; do
+			PF_BOARD_LINE=$(tail -n +$((n + 1)) "$PF_LOG" |
+				grep -E -m 1 -- "notice: $1") && return 0
+			sleep 0.05
+		done
+	done
+	return 1
+}
+
+# pf_hold SECONDS: a client that connects and stays silent for SECONDS, in
+# the background; returns once it is connected and a worker shows busy
+# with it in the scoreboard.  Sets PF_HOLD_PID, PF_HOLD_OUT (pftool's
+# output), PF_HOLD_LOCAL (its address, "127.0.0.1:40312") and
+# PF_HOLD_WORKER (the pid of the worker serving it).
+pf_hold() {
+	PF_HOLD_OUT=$PF_TMP/hold.$(pf_now_ms).out
+	pf_bg "$PFTOOL" hold -p "$PF_PORT" -s "$1" >"$PF_HOLD_OUT" 2>&1
+	PF_HOLD_PID=$PF_BG_PID
+	pf_wait_log '^open ' 5 "$PF_HOLD_OUT" ||
+		pf_fail "the holding client did not connect: $(cat "$PF_HOLD_OUT")"
+	PF_HOLD_LOCAL=$(sed -n 's/^open //p' "$PF_HOLD_OUT")
+	pf_wait_board "[0-9]+ generation=[0-9]+ state=busy .* client=$(pf_re_quote "$PF_HOLD_LOCAL")( |\$)" 10 ||
+		pf_fail "no worker showed busy with the holding client $PF_HOLD_LOCAL"
+	PF_HOLD_WORKER=$(printf '%s\n' "$PF_BOARD_LINE" |
+		sed -E 's/^.* notice: ([0-9]+) generation=.*$/\1/')
+}
+
+# pf_stop_ok: pf_stop, and fail the test unless preforkd stopped on TERM
+# with exit status 0.
+pf_stop_ok() {
+	pf_stop || pf_fail "preforkd did not stop on TERM"
+	[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
 }
 
 # pf_run TIMEOUT_S ARGS...: run $PREFORKD ARGS in the foreground, bounded;

@@ -53,5 +53,4 @@ kill -HUP "$PF_PID"
 pf_wait_log "$(pf_re_reloaded 3 2)" 10 || pf_fail "no second reload"
 pf_wait_workers 2 10 || pf_fail "HUP did not reset the count to the file's: '$PF_WORKERS'"
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

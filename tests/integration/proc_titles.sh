@@ -41,5 +41,4 @@ while :; do
 done
 pf_note "master $PF_PID '$title', workers $kids"
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

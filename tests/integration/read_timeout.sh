@@ -18,5 +18,4 @@ pf_between "$secs" 0.5 5 || pf_fail "dropped after $secs s, not about 1 s"
 pf_wait_log "$(pf_re_access "$client" 0 0 read-timeout)" 5 ||
 	pf_fail "no access record \"$client echo 0 0 MS read-timeout\""
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

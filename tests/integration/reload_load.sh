@@ -85,5 +85,4 @@ $(head -n 10 "$PF_TMP/kill.out.err")"
 pf_wait_workers "$n" 15 || pf_fail "after the kills: workers '$PF_WORKERS', want $n"
 pf_echo -n 4K -c 4 -k 16
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

@@ -20,7 +20,12 @@ pf_alive "$PF_CLIENT" ||
 pf_stream_result 15 "the reload"
 
 pf_wait_workers 3 10 "$gen1" || pf_fail "generation 1 did not leave: workers '$PF_WORKERS'"
-pf_wait_log "info: worker [0-9]+ of generation 1 retired after [1-9][0-9]* connections?\$" 5 ||
-	pf_fail "no log of the old worker retiring after its connection"
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+# The worker that served the stream (its access record names the client)
+# is the one that retired after it.
+local_addr=$(sed -n 's/.* local=\([^ ]*\).*/\1/p' "$PF_CLIENT_OUT")
+served_by=$(grep -E "$(pf_re_access "$local_addr" 60000 60000 eof)" "$PF_LOG" |
+	sed -E 's/^.* preforkd\[([0-9]+)\]: .*$/\1/')
+[ -n "$served_by" ] || pf_fail "no access record for the streaming client $local_addr"
+pf_wait_log "info: worker $served_by of generation 1 retired after [1-9][0-9]* connections?\$" 5 ||
+	pf_fail "the worker $served_by that served the stream did not retire after it"
+pf_stop_ok

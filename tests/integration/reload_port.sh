@@ -35,5 +35,4 @@ pf_wait_log "$(pf_re_reloaded 3 2).*on 127\\.0\\.0\\.1:$old_port\$" 10 ||
 PF_PORT=$old_port
 pf_echo -n 16K -c 2 -k 8
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok

@@ -13,32 +13,21 @@ re_killed() {
 	printf '%s' "preforkd\\[$1\\]: warning: .*$(pf_re_quote "$2").*kill"
 }
 
-# hold_connection: a silent client on a worker; sets HOLD_LOCAL.
-hold_connection() {
-	pf_bg "$PFTOOL" hold -p "$PF_PORT" -s 30 >"$PF_TMP/hold.out" 2>&1
-	for _ in $(seq 100); do
-		grep -q '^open ' "$PF_TMP/hold.out" && break
-		sleep 0.05
-	done
-	HOLD_LOCAL=$(awk '/^open / { print $2 }' "$PF_TMP/hold.out")
-	[ -n "$HOLD_LOCAL" ] || pf_fail "the holding client did not connect"
-	sleep 0.3	# accepted by a worker, which now waits in its read
-}
 
 # --- the deadline -----------------------------------------------------
 pf_write_conf "$PF_TMP/deadline.conf" workers=2 timeouts.graceful=1 \
 	timeouts.read=30
 pf_start
 workers=$PF_WORKERS
-hold_connection
+pf_hold 30
 kill -TERM "$PF_PID"
 t0=$(pf_now_ms)
 pf_wait_exit "$PF_PID" 5 || pf_fail "the master still runs 5 s after TERM"
 took=$(($(pf_now_ms) - t0))
 [ "$PF_STATUS" = 0 ] || pf_fail "the master exited with status $PF_STATUS"
 [ "$took" -ge 900 ] || pf_fail "the master left after $took ms: it did not wait for the busy worker"
-pf_wait_log "$(re_killed "$PF_PID" "$HOLD_LOCAL")" 1 ||
-	pf_fail "no warning naming the client $HOLD_LOCAL killed at the deadline"
+pf_wait_log "$(re_killed "$PF_PID" "$PF_HOLD_LOCAL")" 1 ||
+	pf_fail "no warning naming the client $PF_HOLD_LOCAL killed at the deadline"
 # shellcheck disable=SC2086
 pf_wait_gone 1 $workers || pf_fail "workers left:$PF_LEFT"
 pf_note "graceful = 1: exited 0 after $took ms, busy worker killed"
@@ -48,7 +37,7 @@ pf_write_conf "$PF_TMP/twice.conf" workers=2 timeouts.graceful=30 \
 	timeouts.read=30
 pf_start
 workers=$PF_WORKERS
-hold_connection
+pf_hold 30
 kill -TERM "$PF_PID"
 sleep 0.5
 pf_alive "$PF_PID" || pf_fail "the master left while a worker was busy"

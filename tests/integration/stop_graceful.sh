@@ -4,7 +4,8 @@
 # TERM still gets every byte back and its EOF; the master stays up while
 # that connection is served, then exits 0 within timeouts.graceful plus a
 # margin, and none of its workers is left.  QUIT (separate run, with a
-# client streaming for 5 s): the master exits 0 within 3 s, no worker left.
+# client streaming for 5 s): the master exits 0 within 3 s, the client's
+# stream is cut, and no worker is left.
 set -eu
 PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
@@ -46,13 +47,15 @@ pf_wait_gone 1 $workers || pf_fail "workers left after the master exited:$PF_LEF
 pf_write_conf "$PF_TMP/quit.conf" workers=2 timeouts.graceful=$GRACEFUL
 pf_start
 workers=$PF_WORKERS
-pf_bg "$PFTOOL" echo -p "$PF_PORT" -n 100000 --chunk 1000 --delay-ms 50 \
-	--timeout 20 >"$PF_TMP/client2.out" 2>&1
-sleep 0.5
+# 200000 bytes in 100 chunks, 50 ms apart: about 5 s.
+pf_stream_client 200000 50 QUIT
 kill -QUIT "$PF_PID"
 t0=$(pf_now_ms)
 pf_wait_exit "$PF_PID" 3 || pf_fail "the master still runs 3 s after QUIT"
 [ "$PF_STATUS" = 0 ] || pf_fail "the master exited with status $PF_STATUS on QUIT"
 pf_note "QUIT: master exited 0 after $(($(pf_now_ms) - t0)) ms"
+pf_wait_exit "$PF_CLIENT" 10 || pf_fail "the client still runs 10 s after QUIT"
+[ "$PF_STATUS" != 0 ] ||
+	pf_fail "the client streaming across QUIT got every byte: QUIT waited for it"
 # shellcheck disable=SC2086
 pf_wait_gone 1 $workers || pf_fail "workers left after QUIT:$PF_LEFT"

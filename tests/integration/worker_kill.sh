@@ -18,27 +18,14 @@ victim=${before%% *}
 # served, and wait until the scoreboard shows the victim idle, so the log
 # must say "while idle".
 sleep 0.3
-end=$(($(pf_now_ms) + 5000))
-until pf_wait_log "notice: $victim generation=1 state=idle " 0.2; do
-	[ "$(pf_now_ms)" -lt "$end" ] || pf_fail "worker $victim never showed idle in the USR1 scoreboard"
-	kill -USR1 "$PF_PID"
-done
+pf_wait_board "$victim generation=1 state=idle " 5 ||
+	pf_fail "worker $victim never showed idle in the USR1 scoreboard"
 kill -KILL "$victim"
 pf_note "killed worker $victim (workers were: $before)"
 
-end=$(($(pf_now_ms) + 10000))
-while :; do
-	now=$(pf_workers "$PF_PID")
-	pf_record_workers "$PF_PID"
-	case " $now " in
-	*" $victim "*) ok=no ;;
-	*) [ "$(pf_count "$now")" -eq 3 ] && ok=yes || ok=no ;;
-	esac
-	[ "$ok" = yes ] && break
-	[ "$(pf_now_ms)" -lt "$end" ] ||
-		pf_fail "10 s after the kill the workers are '$now' (before: '$before')"
-	sleep 0.05
-done
+pf_wait_workers 3 10 "$victim" ||
+	pf_fail "10 s after the kill the workers are '$PF_WORKERS' (before: '$before')"
+now=$PF_WORKERS
 new=
 for p in $now; do
 	case " $before " in
@@ -58,20 +45,12 @@ pf_wait_log "warning: worker $victim killed by signal 9 \(Killed\) while idle, a
 	pf_fail "the log does not say worker $victim was idle when it died"
 
 # A worker killed while it serves: the log names the client.
-pf_bg "$PFTOOL" hold -p "$PF_PORT" -s 20 >"$PF_TMP/hold.out" 2>&1
-end=$(($(pf_now_ms) + 5000))
-busy=
-while [ -z "$busy" ]; do
-	[ "$(pf_now_ms)" -lt "$end" ] || pf_fail "no worker showed busy in the USR1 scoreboard"
-	kill -USR1 "$PF_PID"
-	sleep 0.1
-	busy=$(sed -nE 's/^.* notice: ([0-9]+) generation=1 state=busy .*$/\1/p' "$PF_LOG" | head -n 1)
-done
-client=$(sed -n 's/^open //p' "$PF_TMP/hold.out")
+pf_hold 20
+busy=$PF_HOLD_WORKER
+client=$PF_HOLD_LOCAL
 kill -KILL "$busy"
 pf_wait_log "warning: worker $busy killed by signal 9 \(Killed\) while serving $(pf_re_quote "$client") for [0-9]+ ms; respawning" 5 ||
 	pf_fail "the log does not say worker $busy died while serving $client"
 pf_wait_workers 3 10 "$busy" || pf_fail "worker $busy was not replaced: '$PF_WORKERS'"
 
-pf_stop || pf_fail "preforkd did not stop on TERM"
-[ "$PF_STATUS" = 0 ] || pf_fail "preforkd exited with status $PF_STATUS on TERM"
+pf_stop_ok
