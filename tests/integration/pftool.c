@@ -179,15 +179,21 @@ struct command {
 	int (*run)(const struct opts *o);
 };
 
+static __attribute__((format(printf, 1, 0))) void
+vwarnx(const char *fmt, va_list ap)
+{
+	fputs("pftool: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static __attribute__((format(printf, 1, 2))) void
 warnx(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("pftool: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vwarnx(fmt, ap);
 	va_end(ap);
 }
 
@@ -1382,10 +1388,9 @@ usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("pftool: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\n(pftool help: usage)\n", stderr);
+	vwarnx(fmt, ap);
 	va_end(ap);
+	fputs("(pftool help: usage)\n", stderr);
 	return EXIT_USAGE;
 }
 

@@ -152,6 +152,20 @@ count_of(const char *text, const char *needle)
 	return n;
 }
 
+/* Runs echo_handle on c in this process; the service must have closed
+ * the connection.  Returns what it logged. */
+static const char *
+run_echo(struct conn *c, const struct conf *cf)
+{
+	const char *text;
+
+	capture_start();
+	echo_handle(c, cf, NULL);
+	text = capture_stop();
+	assert_int_equal(c->fd, -1);
+	return text;
+}
+
 /* ---- the tests ---- */
 
 static void
@@ -166,10 +180,7 @@ test_echo_returns_every_byte_then_logs_eof(void **state)
 	memcpy(peer, c.peer, sizeof(peer));
 	client_send(client, "abc", 3);
 	shutdown(client, SHUT_WR);
-	capture_start();
-	echo_handle(&c, &test_conf, NULL);
-	const char *text = capture_stop();
-	assert_int_equal(c.fd, -1);
+	const char *text = run_echo(&c, &test_conf);
 	assert_int_equal(client_recv_all(client, buf, sizeof(buf)), 3);
 	assert_memory_equal(buf, "abc", 3);
 	assert_access_record(text, peer, 3, 3, "eof", 0);
@@ -261,10 +272,7 @@ test_echo_drops_a_silent_client_after_the_read_timeout(void **state)
 	memcpy(peer, c.peer, sizeof(peer));
 	c.read_timeout_ms = 50;
 	c.linger_ms = 50;
-	capture_start();
-	echo_handle(&c, &test_conf, NULL);
-	const char *text = capture_stop();
-	assert_int_equal(c.fd, -1);
+	const char *text = run_echo(&c, &test_conf);
 	assert_int_equal(client_recv_all(client, buf, sizeof(buf)), 0);
 	assert_access_record(text, peer, 0, 0, "read-timeout", 50);
 	assert_null(strstr(text, "warning"));
@@ -309,10 +317,7 @@ test_echo_ends_with_reset_at_info_when_the_client_resets(void **state)
 	assert_int_equal(setsockopt(client, SOL_SOCKET, SO_LINGER, &hard,
 	    sizeof(hard)), 0);
 	close(client);		/* RST */
-	capture_start();
-	echo_handle(&c, &test_conf, NULL);
-	const char *text = capture_stop();
-	assert_int_equal(c.fd, -1);
+	const char *text = run_echo(&c, &test_conf);
 	assert_access_record(text, peer, 0, 0, "reset", 0);
 	assert_null(strstr(text, "warning"));
 }
@@ -326,10 +331,7 @@ test_echo_warns_once_on_an_unexpected_error(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	conn_init(&c, fd, NULL, 0, &test_timeouts);	/* not a socket */
-	capture_start();
-	echo_handle(&c, &test_conf, NULL);
-	const char *text = capture_stop();
-	assert_int_equal(c.fd, -1);
+	const char *text = run_echo(&c, &test_conf);
 	assert_int_equal(count_of(text, ": warning: "), 1);
 	assert_non_null(strstr(text, ": warning: unknown: echo: "));
 	assert_access_record(text, "unknown", 0, 0, "error", 0);
@@ -347,9 +349,7 @@ test_echo_writes_no_access_record_when_access_log_is_off(void **state)
 	pair_open(&client, &c);
 	client_send(client, "x", 1);
 	shutdown(client, SHUT_WR);
-	capture_start();
-	echo_handle(&c, &quiet, NULL);
-	const char *text = capture_stop();
+	const char *text = run_echo(&c, &quiet);
 	assert_int_equal(client_recv_all(client, buf, sizeof(buf)), 1);
 	assert_string_equal(text, "");
 	close(client);
