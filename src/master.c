@@ -30,6 +30,7 @@
 #include "listen.h"
 #include "log.h"
 #include "master.h"
+#include "notify.h"
 #include "pool.h"
 #include "reload.h"
 #include "service.h"
@@ -129,6 +130,7 @@ master_init(struct master *m, struct conf *cf, struct listeners *ls,
 		log_warning_errno("no shared scoreboard: the status page "
 		    "will be empty");
 	spawn_set_cap(m, (unsigned)cf->workers, clock_now_ms());
+	notify_init(clock_now_ms());
 	fault_announce();
 	return 0;
 }
@@ -223,6 +225,8 @@ master_check_serving(struct master *m, uint64_t now_ms)
 		    "on %s", (unsigned long)m->score.generation,
 		    m->cf->workers, m->svc->name, where);
 	pool_status(m);
+	m->reload_ready_by = 0;
+	notify_ready(m->status, now_ms);
 }
 
 static void
@@ -231,6 +235,9 @@ master_stop(struct master *m, bool fast, uint64_t now_ms)
 	struct score_totals t;
 
 	score_totals(&m->score, &t);
+	snprintf(m->status, sizeof(m->status), "stopping: %u workers, %u busy",
+	    t.workers, t.busy);
+	notify_stopping(m->status);
 	if (fast) {
 		m->phase = MASTER_HALTING;
 		m->deadline_ms = now_ms + MASTER_HALT_GRACE_MS;
@@ -314,33 +321,62 @@ master_kill_stragglers(struct master *m, uint64_t now_ms)
 	m->deadline_ms = now_ms + MASTER_KILL_WAIT_MS;
 }
 
+/* The running master's timers; the poll timeout in ms. */
+static int
+master_tick_running(struct master *m, uint64_t now_ms)
+{
+	int timeout, spawn;
+
+	spawn_due(m, now_ms);
+	if (now_ms >= m->chores_ms) {
+		pool_chores(m, now_ms);
+		reload_check_late(m, now_ms);
+		pool_status(m);
+		notify_status(m->status, now_ms);
+		m->chores_ms = now_ms + MASTER_CHORES_MS;
+	}
+	if (m->board_dirty && now_ms >= m->board_ms) {
+		pool_status(m);
+		board_publish(&m->score, m->status);
+		m->board_dirty = false;
+		m->board_ms = now_ms + BOARD_PUBLISH_MS;
+	}
+	spawn = spawn_next_timeout(m, now_ms);
+	timeout = (int)(m->chores_ms - now_ms);
+	if (spawn >= 0 && spawn < timeout)
+		timeout = spawn;
+	if (m->board_dirty && (int)(m->board_ms - now_ms) < timeout)
+		timeout = (int)(m->board_ms - now_ms);
+	return timeout;
+}
+
+/* While stopping: the service manager gives the drain as long as it takes
+ * (the stop deadline, then the SIGKILL wait, bounds it). */
+static void
+master_tick_stopping(struct master *m, const struct score_totals *t,
+    uint64_t now_ms)
+{
+	uint64_t left = m->deadline_ms > now_ms ? m->deadline_ms - now_ms : 0;
+
+	if (!m->killed)
+		left += MASTER_KILL_WAIT_MS;
+	notify_extend(left + MASTER_CHORES_MS, now_ms);
+	snprintf(m->status, sizeof(m->status), "stopping: %u workers, %u busy",
+	    t->workers, t->busy);
+	notify_status(m->status, now_ms);
+}
+
 /* 1 when the master is done, with *status set; else 0 and *timeout. */
 static int
 master_tick(struct master *m, uint64_t now_ms, int *timeout, int *status)
 {
 	struct score_totals t;
+	int watchdog = notify_watchdog(now_ms);
 
 	if (m->phase == MASTER_RUNNING) {
-		int spawn;
-
-		spawn_due(m, now_ms);
-		if (now_ms >= m->chores_ms) {
-			pool_chores(m, now_ms);
-			pool_status(m);
-			m->chores_ms = now_ms + MASTER_CHORES_MS;
-		}
-		if (m->board_dirty && now_ms >= m->board_ms) {
-			pool_status(m);
-			board_publish(&m->score, m->status);
-			m->board_dirty = false;
-			m->board_ms = now_ms + BOARD_PUBLISH_MS;
-		}
-		spawn = spawn_next_timeout(m, now_ms);
-		*timeout = (int)(m->chores_ms - now_ms);
-		if (spawn >= 0 && spawn < *timeout)
-			*timeout = spawn;
-		if (m->board_dirty && (int)(m->board_ms - now_ms) < *timeout)
-			*timeout = (int)(m->board_ms - now_ms);
+		*timeout = master_tick_running(m, now_ms);
+		if (watchdog >= 0 && watchdog < *timeout)
+			*timeout = watchdog;
 		return 0;
 	}
 	score_totals(&m->score, &t);
@@ -357,7 +393,12 @@ master_tick(struct master *m, uint64_t now_ms, int *timeout, int *status)
 		}
 		master_kill_stragglers(m, now_ms);
 	}
+	master_tick_stopping(m, &t, now_ms);
 	*timeout = (int)(m->deadline_ms - now_ms);
+	if (*timeout > MASTER_CHORES_MS)
+		*timeout = MASTER_CHORES_MS;
+	if (watchdog >= 0 && watchdog < *timeout)
+		*timeout = watchdog;
 	return 0;
 }
 

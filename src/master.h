@@ -56,6 +56,7 @@ struct master {
 	bool degraded;		/* as last logged */
 	bool board_dirty;	/* woke up since the last publishing */
 	uint64_t board_ms;	/* no publishing before */
+	uint64_t reload_ready_by; /* READY=1 at the latest; 0 when none due */
 	char last_fault[256];	/* the last startup fault, for the status */
 	char status[BOARD_STATUS_MAX];
 };

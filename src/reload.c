@@ -15,6 +15,8 @@
 #include "conf.h"
 #include "log.h"
 #include "master.h"
+#include "notify.h"
+#include "pool.h"
 #include "privs.h"
 #include "reload.h"
 #include "service.h"
@@ -62,8 +64,9 @@ reload_load(struct master *m, struct conf *next)
 	return 0;
 }
 
-void
-reload_run(struct master *m, uint64_t now_ms)
+/* 0 when generation G+1 is starting; -1 when nothing changed (logged). */
+static int
+reload_apply(struct master *m, uint64_t now_ms)
 {
 	struct conf next;
 	struct listeners ls;
@@ -71,30 +74,25 @@ reload_run(struct master *m, uint64_t now_ms)
 	void *site;
 	char err[RELOAD_ERR_MAX];
 
-	if (m->phase != MASTER_RUNNING) {
-		log_notice("SIGHUP ignored: stopping");
-		return;
-	}
-	log_notice("reloading %s", m->cf->path);
 	if (reload_load(m, &next) != 0)
-		return;
+		return -1;
 	if ((svc = service_find(next.service)) == NULL) {
 		log_error("reload failed: service %s is not available; still "
 		    "serving with the previous configuration", next.service);
 		conf_free(&next);
-		return;
+		return -1;
 	}
 	if (score_reserve(&m->score, (size_t)next.workers) != 0) {
 		log_error_errno("reload failed: scoreboard");
 		conf_free(&next);
-		return;
+		return -1;
 	}
 	if (service_open_site(svc, &next, &site, err, sizeof(err)) != 0) {
 		log_error("reload failed: %s; still serving generation %lu "
 		    "with the previous configuration", err,
 		    (unsigned long)m->score.generation);
 		conf_free(&next);
-		return;
+		return -1;
 	}
 	if (listen_reopen(&next, m->ls, &m->retired, &ls, err,
 	    sizeof(err)) != 0) {
@@ -103,7 +101,7 @@ reload_run(struct master *m, uint64_t now_ms)
 		    (unsigned long)m->score.generation);
 		service_close_site(svc, site);
 		conf_free(&next);
-		return;
+		return -1;
 	}
 	/* Commit: nothing below can fail (the room was reserved). */
 	(void)score_reload(&m->score, (size_t)next.workers);
@@ -118,4 +116,39 @@ reload_run(struct master *m, uint64_t now_ms)
 	spawn_set_cap(m, (unsigned)m->cf->workers, now_ms);
 	log_notice("generation %lu: starting %d workers for %s",
 	    (unsigned long)m->score.generation, m->cf->workers, svc->name);
+	return 0;
+}
+
+void
+reload_run(struct master *m, uint64_t now_ms)
+{
+	if (m->phase != MASTER_RUNNING) {
+		log_notice("SIGHUP ignored: stopping");
+		return;
+	}
+	log_notice("reloading %s", m->cf->path);
+	notify_reloading();
+	if (reload_apply(m, now_ms) == 0) {
+		/* READY=1 once the new generation serves, or at the latest
+		 * when waiting for it stops making sense. */
+		m->reload_ready_by = now_ms +
+		    (uint64_t)m->cf->timeouts.graceful * 1000;
+		return;
+	}
+	pool_status(m);
+	notify_ready(m->status, now_ms);
+}
+
+void
+reload_check_late(struct master *m, uint64_t now_ms)
+{
+	if (m->reload_ready_by == 0 || now_ms < m->reload_ready_by)
+		return;
+	m->reload_ready_by = 0;
+	pool_status(m);
+	log_warning("reload: generation %lu is not ready after %d s; "
+	    "the previous generation still serves (%s)",
+	    (unsigned long)m->score.generation, m->cf->timeouts.graceful,
+	    m->status);
+	notify_ready(m->status, now_ms);
 }

@@ -17,6 +17,10 @@
 
 struct master;
 
+/* Also RELOADING=1 first, then READY=1 at once when the file is refused. */
 void reload_run(struct master *m, uint64_t now_ms);
+/* READY=1 for a new generation that did not become ready within
+ * timeouts.graceful (the old one still serves); called with the chores. */
+void reload_check_late(struct master *m, uint64_t now_ms);
 
 #endif

@@ -5,7 +5,8 @@
  * verified echo round trips (many at once, all on one poll loop), measure
  * how long a server keeps a silent client, hold a connection or a
  * listening port, wait until a port accepts, send raw bytes (an HTTP
- * request) and print the answer.  It only ever talks to 127.0.0.1.
+ * request) and print the answer, play a service manager's notification
+ * socket.  Over the network it only ever talks to 127.0.0.1.
  *
  * Every wait is a poll() with a timeout and every run has an overall
  * bound, so pftool never hangs.  EINTR and partial transfers are normal
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,6 +114,13 @@ static const char usage_text[] =
 "                        after SECONDS\" (SECONDS counted from the end of\n"
 "                        sending)\n"
 "\n"
+"  notify --socket PATH -s SECONDS\n"
+"      Be a service manager's notification socket: bind a datagram socket\n"
+"      at PATH (a file name), print \"listening PATH\", then one line per\n"
+"      datagram received, \"MS MESSAGE\" (MS since the start, the message's\n"
+"      newlines shown as \" | \"), flushed at once.  Exit 0 after SECONDS;\n"
+"      PATH is removed.\n"
+"\n"
 "  help\n"
 "      This text.\n";
 
@@ -132,6 +141,7 @@ struct opts {
 	double seconds;
 	double duration_s;
 	double hold_s;
+	const char *socket_path;
 	int have_port;
 	int have_bytes;
 	int have_seconds;
@@ -150,6 +160,7 @@ enum {
 	OPT_IO_TIMEOUT,
 	OPT_DURATION,
 	OPT_HOLD,
+	OPT_SOCKET,
 };
 
 static const struct option long_opts[] = {
@@ -168,6 +179,7 @@ static const struct option long_opts[] = {
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -175,7 +187,8 @@ static const struct option long_opts[] = {
 struct command {
 	const char *name;
 	const char *allowed;	/* short options, plus '*' for echo's long ones,
-				   'T' --timeout, 'N' --no-shutdown, 'H' --hold */
+				   'T' --timeout, 'N' --no-shutdown, 'H' --hold,
+				   'U' --socket */
 	int (*run)(const struct opts *o);
 };
 
@@ -331,6 +344,9 @@ opts_set(struct opts *o, int ch, const char *arg)
 	case OPT_HOLD:
 		o->have_hold = 1;
 		return parse_seconds(arg, &o->hold_s);
+	case OPT_SOCKET:
+		o->socket_path = arg;
+		return arg[0] != '\0' ? 0 : -1;
 	}
 	return -1;
 }
@@ -1361,6 +1377,68 @@ cmd_raw(const struct opts *o)
 	return rc;
 }
 
+/* A notification socket: print each datagram as one line, for SECONDS. */
+static int
+cmd_notify(const struct opts *o)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char msg[4096];
+	double t0 = now(), deadline = t0 + o->seconds;
+	int fd, rc = 0;
+
+	if (strlen(o->socket_path) >= sizeof(sun.sun_path)) {
+		warnx("notify: %s: name too long", o->socket_path);
+		return 1;
+	}
+	strcpy(sun.sun_path, o->socket_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		warnx("notify: %s: %s", o->socket_path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return 1;
+	}
+	printf("listening %s\n", o->socket_path);
+	fflush(stdout);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+		int r = poll(&pfd, 1, ms_until(deadline));
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == -1) {
+				warnx("poll: %s", strerror(errno));
+				rc = 1;
+			}
+			break;
+		}
+		n = recv(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == -1) {
+			warnx("recv: %s", strerror(errno));
+			rc = 1;
+			break;
+		}
+		msg[n] = '\0';
+		while (n > 0 && msg[n - 1] == '\n')
+			msg[--n] = '\0';
+		printf("%.0f ", (now() - t0) * 1000);
+		for (char *p = msg; *p != '\0'; p++)
+			if (*p == '\n')
+				fputs(" | ", stdout);
+			else
+				putchar(*p);
+		putchar('\n');
+		fflush(stdout);
+	}
+	close(fd);
+	unlink(o->socket_path);
+	return rc;
+}
+
 static int
 cmd_help(const struct opts *o)
 {
@@ -1379,6 +1457,7 @@ static const struct command commands[] = {
 	{ "listen", "ps", cmd_listen },
 	{ "wait-port", "pT", cmd_wait_port },
 	{ "raw", "pTNH", cmd_raw },
+	{ "notify", "sU", cmd_notify },
 	{ "help", "", cmd_help },
 };
 
@@ -1408,6 +1487,8 @@ command_takes(const struct command *cmd, int ch)
 		    strchr(cmd->allowed, 'N') != NULL;
 	if (ch == OPT_HOLD)
 		return strchr(cmd->allowed, 'H') != NULL;
+	if (ch == OPT_SOCKET)
+		return strchr(cmd->allowed, 'U') != NULL;
 	return strchr(cmd->allowed, '*') != NULL;
 }
 
@@ -1422,6 +1503,8 @@ opts_check(const struct command *cmd, const struct opts *o)
 		return "-p PORT must be 1-65535";
 	if (strchr(cmd->allowed, 'n') && !o->have_bytes)
 		return "-n BYTES is required";
+	if (strchr(cmd->allowed, 'U') && o->socket_path == NULL)
+		return "--socket PATH is required";
 	if (strchr(cmd->allowed, 's') && !o->have_seconds)
 		return "-s SECONDS is required";
 	if (o->byte_by_byte + o->send_first + o->no_shutdown > 1)
