@@ -6,17 +6,24 @@
  * IPV6_V6ONLY for IPv6, SOCK_CLOEXEC and SOCK_NONBLOCK, bound to `port`
  * and listening with `backlog`.  On any failure every socket opened so far
  * is closed and the message says which address failed and why.
+ *
+ * Under socket activation the service manager owns the addresses: its
+ * sockets are taken as they come (after checking that each is a listening
+ * TCP socket) and kept across reloads, whatever the file says.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "addr.h"
 #include "conf.h"
@@ -131,6 +138,92 @@ listen_undo(struct listeners *out, struct listener **from)
 	out->n = 0;
 }
 
+/* Checks one passed socket and names it; -1 with err set. */
+static int
+listen_adopt(int fd, const char *fdname, struct listener *l, char *err,
+    size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[ADDR_STR_MAX];
+	int flags;
+
+	if (fdname == NULL || strcmp(fdname, "unknown") == 0)
+		fdname = "";
+	if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+		snprintf(err, errlen, "socket %d%s%s%s from the service "
+		    "manager is not a listening TCP socket (preforkd needs "
+		    "ListenStream= with an IP address or port, and Accept=no)",
+		    fd, fdname[0] ? " (\"" : "", fdname, fdname[0] ? "\")" : "");
+		return -1;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+		snprintf(err, errlen, "socket %d from the service manager: %s",
+		    fd, strerror(errno));
+		return -1;
+	}
+	addr_format((struct sockaddr *)&ss, len, addr, sizeof(addr));
+	snprintf(l->name, sizeof(l->name), "%s%s%s%s", addr,
+	    fdname[0] ? " (" : "", fdname, fdname[0] ? ")" : "");
+	l->fd = fd;
+	return 0;
+}
+
+int
+listen_inherit(struct listeners *out, char *err, size_t errlen)
+{
+	char **names = NULL;
+	int n = sd_listen_fds_with_names(1, &names);
+	int rc = 1;
+
+	out->l = NULL;
+	out->n = 0;
+	out->inherited = false;
+	if (n <= 0) {
+		if (n < 0)
+			snprintf(err, errlen, "LISTEN_FDS: %s", strerror(-n));
+		return n < 0 ? -1 : 0;
+	}
+	if ((out->l = calloc((size_t)n, sizeof(*out->l))) == NULL) {
+		snprintf(err, errlen, "cannot allocate listeners: %s",
+		    strerror(errno));
+		rc = -1;
+	}
+	for (int i = 0; rc == 1 && i < n; i++) {
+		if (listen_adopt(SD_LISTEN_FDS_START + i,
+		    names != NULL ? names[i] : NULL, &out->l[i], err,
+		    errlen) != 0)
+			rc = -1;
+		else
+			out->n++;
+	}
+	for (int i = 0; names != NULL && i < n; i++)
+		free(names[i]);
+	free(names);
+	if (rc < 0) {
+		free(out->l);		/* the sockets stay systemd's */
+		out->l = NULL;
+		out->n = 0;
+		return -1;
+	}
+	out->inherited = true;
+	return 1;
+}
+
+/* Hands every inherited socket of cur over to out. */
+static void
+listen_keep_inherited(struct listeners *cur, struct listeners *out)
+{
+	*out = *cur;
+	cur->l = NULL;
+	cur->n = 0;
+	cur->inherited = false;
+}
+
 int
 listen_reopen(const struct conf *cf, struct listeners *cur,
     struct listeners *old, struct listeners *out, char *err, size_t errlen)
@@ -139,7 +232,12 @@ listen_reopen(const struct conf *cf, struct listeners *cur,
 	socklen_t len;
 	struct listener **from;
 
+	if (cur != NULL && cur->inherited) {
+		listen_keep_inherited(cur, out);
+		return 0;
+	}
 	out->n = 0;
+	out->inherited = false;
 	out->l = calloc(cf->nbind, sizeof(*out->l));
 	from = calloc(cf->nbind, sizeof(*from));
 	if (out->l == NULL || from == NULL) {
@@ -226,6 +324,25 @@ listen_retire(struct listeners *from, struct listeners *to)
 	free(from->l);
 	from->l = NULL;
 	from->n = 0;
+}
+
+void
+listen_names(const struct listeners *ls, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ls->n && n < len; i++) {
+		int k;
+
+		if (ls->l[i].fd < 0)
+			continue;
+		k = snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+		    ls->l[i].name);
+		if (k < 0)
+			break;
+		n += (size_t)k;
+	}
 }
 
 void

@@ -9,27 +9,41 @@
 #ifndef PREFORKD_LISTEN_H
 #define PREFORKD_LISTEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "addr.h"
 
 struct conf;
 
+#define LISTEN_NAME_MAX	(ADDR_STR_MAX + 64)
+
 struct listener {
 	int fd;
-	char name[ADDR_STR_MAX];	/* "127.0.0.1:8080", "[::]:8080" */
+	/* "127.0.0.1:8080", "[::]:8080"; from systemd, "[::]:80 (http)" */
+	char name[LISTEN_NAME_MAX];
 };
 
 struct listeners {
 	struct listener *l;
 	size_t n;
+	bool inherited;		/* systemd's: kept as they are, for good */
 };
+
+/*
+ * The sockets the service manager passed (sd_listen_fds, LISTEN_FDNAMES
+ * for their names): 1 when out holds them all, made non-blocking and
+ * close-on-exec; 0 when none were passed; -1 when one is not a listening
+ * TCP socket (err says which), with nothing kept.
+ */
+int listen_inherit(struct listeners *out, char *err, size_t errlen);
 
 /* 0 or -1 with a message in err ("cannot listen on ADDR: reason"). */
 int listen_open(const struct conf *cf, struct listeners *out, char *err,
     size_t errlen);
 /*
- * The listeners for a new configuration (reload).  An address that is
+ * The listeners for a new configuration (reload).  Inherited sockets (cur
+ * is from listen_inherit) are all kept and `port` and `bind` ignored.  An address that is
  * already open in cur, or in old (retired, not yet closed), keeps its
  * socket, with the new backlog, so no connection waiting on it is lost;
  * other addresses are opened.  0: out holds them all, and every socket
@@ -41,6 +55,8 @@ int listen_reopen(const struct conf *cf, struct listeners *cur,
 /* Moves the sockets still open in from to the end of to (or closes them,
  * when there is no memory to keep them); from is empty. */
 void listen_retire(struct listeners *from, struct listeners *to);
+/* "ADDR, ADDR (NAME), ..." for the log; cut to fit len. */
+void listen_names(const struct listeners *ls, char *buf, size_t len);
 /* Closes every socket still open (fd >= 0) and empties ls. */
 void listen_close(struct listeners *ls);
 

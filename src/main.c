@@ -202,11 +202,28 @@ load_config(const struct options *o, struct conf *cf)
 	conf_override(cf, &o->ov);
 }
 
+/* The service manager's sockets if it passed some, else the file's. */
+static int
+open_listeners(const struct conf *cf, struct listeners *ls, char *err,
+    size_t errlen)
+{
+	char names[512];
+	int r = listen_inherit(ls, err, errlen);
+
+	if (r <= 0)
+		return r < 0 ? -1 : listen_open(cf, ls, err, errlen);
+	listen_names(ls, names, sizeof(names));
+	log_notice("socket activation: serving the %zu socket%s the service "
+	    "manager passed (%s); port and bind in %s are ignored", ls->n,
+	    ls->n == 1 ? "" : "s", names, cf->path);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options o = { DEFAULT_CONFIG, 0, { 0, 0, -1 } };
-	struct listeners ls = { NULL, 0 };
+	struct listeners ls = { NULL, 0, false };
 	struct conf cf;
 	char err[512];
 	int status;
@@ -223,7 +240,7 @@ main(int argc, char **argv)
 		conf_free(&cf);
 		return EXIT_SUCCESS;
 	}
-	if (listen_open(&cf, &ls, err, sizeof(err)) != 0 ||
+	if (open_listeners(&cf, &ls, err, sizeof(err)) != 0 ||
 	    privs_drop(&cf, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		listen_close(&ls);

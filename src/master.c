@@ -193,21 +193,6 @@ master_drain_health(struct master *m, uint64_t now_ms)
 	}
 }
 
-static void
-master_listening_on(const struct master *m, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < m->ls->n && n < len; i++) {
-		int k = snprintf(buf + n, len - n, "%s%s", i ? ", " : "",
-		    m->ls->l[i].name);
-		if (k < 0)
-			break;
-		n += (size_t)k;
-	}
-}
-
 /* Retires what the current generation replaces; says when it serves. */
 static void
 master_check_serving(struct master *m, uint64_t now_ms)
@@ -216,7 +201,7 @@ master_check_serving(struct master *m, uint64_t now_ms)
 
 	if (m->phase != MASTER_RUNNING || !pool_retire(m, now_ms))
 		return;
-	master_listening_on(m, where, sizeof(where));
+	listen_names(m->ls, where, sizeof(where));
 	if (m->score.generation == 1)
 		log_notice("ready: %d workers serving %s on %s",
 		    m->cf->workers, m->svc->name, where);
