@@ -240,8 +240,12 @@ main(int argc, char **argv)
 		conf_free(&cf);
 		return EXIT_SUCCESS;
 	}
-	if (open_listeners(&cf, &ls, err, sizeof(err)) != 0 ||
-	    privs_drop(&cf, err, sizeof(err)) != 0) {
+	if (privs_check_start(&cf, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		conf_free(&cf);
+		return EXIT_CONFIG;
+	}
+	if (open_listeners(&cf, &ls, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		listen_close(&ls);
 		conf_free(&cf);

@@ -32,6 +32,7 @@
 #include "master.h"
 #include "notify.h"
 #include "pool.h"
+#include "privs.h"
 #include "reload.h"
 #include "service.h"
 #include "spawn.h"
@@ -116,7 +117,8 @@ master_init(struct master *m, struct conf *cf, struct listeners *ls,
 		log_error("service %s is not available", cf->service);
 		return -1;
 	}
-	if (service_open_site(m->svc, cf, &m->site, err, sizeof(err)) != 0) {
+	if (service_open_site(m->svc, cf, &m->site, err, sizeof(err)) != 0 ||
+	    privs_drop(cf, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		return -1;
 	}

@@ -1,10 +1,11 @@
 /*
  * privs - who the daemon runs as.
  *
- * When preforkd starts as root and `user` is set, it drops to that user
- * (supplementary groups, gid, uid) after the listeners are open, and
- * verifies that root cannot be regained.  Errors go into the caller's
- * buffer.
+ * Started as root with `user` set, the master becomes that user
+ * (supplementary groups, gid, uid; verified) once its listeners and site
+ * are open, keeping only CAP_NET_BIND_SERVICE; workers keep no capability.
+ * Started as root with no `user`, preforkd refuses to serve, unless
+ * `user = "root"` says that is meant.  Errors go into the caller's buffer.
  */
 #ifndef PREFORKD_PRIVS_H
 #define PREFORKD_PRIVS_H
@@ -15,7 +16,12 @@ struct conf;
 
 /* 0 when `user` is empty or names an existing user; -1 otherwise. */
 int privs_check(const struct conf *cf, char *err, size_t errlen);
+/* -1 (err: why) when started as root with no `user`; else 0. */
+int privs_check_start(const struct conf *cf, char *err, size_t errlen);
 /* 0 on success (or nothing to do); -1 when privileges could not be dropped. */
 int privs_drop(const struct conf *cf, char *err, size_t errlen);
+/* A new worker gives up every capability (none to give up as root by
+ * choice); -1 when it could not. */
+int privs_drop_worker(void);
 
 #endif

@@ -34,6 +34,7 @@
 #include "health.h"
 #include "listen.h"
 #include "log.h"
+#include "privs.h"
 #include "service.h"
 #include "worker.h"
 
@@ -311,7 +312,7 @@ worker_run(const struct worker_args *a)
 	w.ep = -1;
 	w.pid = getpid();
 	w.limit = worker_limit(a->cf, w.pid, a->cookie);
-	if (worker_signals(&w) != 0 ||
+	if (worker_signals(&w) != 0 || privs_drop_worker() != 0 ||
 	    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) {
 		log_error_errno("worker setup");
 		_exit(EXIT_FAILURE);

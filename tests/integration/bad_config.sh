@@ -110,13 +110,17 @@ for args in "-p 0" "-p 65536" "-p abc" "-w 0" "-x" "-l loud"; do
 done
 
 # The shipped file, as it is but for where it would listen (so that a -t
-# that broke could never serve anything beyond loopback) and its root,
-# which is relative to the file's own directory.
+# that broke could never serve anything beyond loopback), its root, which
+# is relative to the file's own directory, and its user ("preforkd", which
+# the tests cannot count on: the one running them instead).
 shipped=$top_srcdir/conf/preforkd.conf
 [ -f "$shipped" ] || pf_fail "no shipped config at $shipped"
+me=$(id -un)
 sed -e "s|^bind = .*|bind = {\"127.0.0.1\"}|" -e "s|^port = .*|port = $port|" \
+	-e "s|^user = .*|user = \"$me\"|" \
 	-e "s|^\(\troot = \).*|\1\"$top_srcdir/conf/www\"|" "$shipped" >"$PF_TMP/shipped.conf"
 grep -q '^bind = {"127.0.0.1"}$' "$PF_TMP/shipped.conf" &&
+	grep -q "^user = \"$me\"$" "$PF_TMP/shipped.conf" &&
 	grep -q "^	root = \"$top_srcdir/conf/www\"$" "$PF_TMP/shipped.conf" ||
 	pf_fail "could not make a loopback copy of $shipped"
 pf_run 10 -t -f "$PF_TMP/shipped.conf"

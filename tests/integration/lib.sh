@@ -275,12 +275,15 @@ pf_free_port() {
 
 # pf_write_conf FILE [key=value...]: a loopback echo config.  Defaults:
 # a free port, bind = {"127.0.0.1"}, workers = 2, service = echo,
-# log_level = info, access_log = true.  timeouts.KEY=V goes into the
+# log_level = info, access_log = true, and, when the tests run as root,
+# user = "root" (preforkd refuses root without it; the test files and
+# folders are root's own).  timeouts.KEY=V goes into the
 # timeouts section; any other key is written as is.  Sets PF_CONF, PF_PORT
 # and PF_NWORKERS.
 pf_write_conf() {
 	local file=$1 kv k v port='' workers=2 service=echo level=info
-	local alog=true extra='' tmo=''
+	local alog=true extra='' tmo='' user=''
+	[ "$(id -u)" != 0 ] || user='"root"'
 	shift
 	for kv; do
 		k=${kv%%=*}
@@ -291,6 +294,7 @@ pf_write_conf() {
 		service) service=$v ;;
 		log_level) level=$v ;;
 		access_log) alog=$v ;;
+		user) user=$v ;;
 		bind) pf_fail "pf_write_conf: tests bind 127.0.0.1 only" ;;
 		timeouts.*) tmo="$tmo	${k#timeouts.} = $v"$'\n' ;;
 		*) extra="$extra$k = $v"$'\n' ;;
@@ -304,6 +308,7 @@ pf_write_conf() {
 		printf 'service = %s\n' "$service"
 		printf 'log_level = %s\n' "$level"
 		printf 'access_log = %s\n' "$alog"
+		[ -z "$user" ] || printf 'user = %s\n' "$user"
 		printf '%s' "$extra"
 		[ -z "$tmo" ] || printf 'timeouts {\n%s}\n' "$tmo"
 	} >"$file"

@@ -245,7 +245,7 @@ test_conf_loads_the_shipped_file(void **state)
 	assert_string_equal(cf.http.root + strlen(cf.http.root) - 9,
 	    "/conf/www");
 	assert_true(cf.http.root_line > 0);
-	assert_string_equal(cf.user, "");
+	assert_string_equal(cf.user, "preforkd");
 	assert_int_equal(cf.log_level, LOG_INFO);
 	assert_true(cf.access_log);
 	assert_int_equal(cf.timeouts.hang, 120);
