@@ -37,19 +37,35 @@ proctitle_area_end(int argc, char **argv)
 	return end;
 }
 
+/*
+ * The environment moves out of the way of the title: one block holds every
+ * string, so that a variable removed later (sd_listen_fds() unsets
+ * LISTEN_FDS) still belongs to it and nothing is lost.
+ */
 static int
 proctitle_move_environ(void)
 {
-	size_t n = 0;
-	char **env;
+	static char *block;
+	size_t n = 0, size = 0;
+	char **env, *p;
 
 	while (environ[n] != NULL)
-		n++;
-	if ((env = calloc(n + 1, sizeof(*env))) == NULL)
+		size += strlen(environ[n++]) + 1;
+	env = calloc(n + 1, sizeof(*env));
+	block = malloc(size > 0 ? size : 1);
+	if (env == NULL || block == NULL) {
+		free(env);
+		free(block);
+		block = NULL;
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if ((env[i] = strdup(environ[i])) == NULL)
-			return -1;	/* leaks a few bytes once, at startup */
+	}
+	p = block;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(environ[i]) + 1;
+
+		env[i] = memcpy(p, environ[i], len);
+		p += len;
+	}
 	environ = proctitle_environ = env;
 	return 0;
 }

@@ -676,7 +676,7 @@ pf_checkers_setup() {
 	export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$PF_TMP/sanitizer"
 	if [ "${PF_VALGRIND:-0}" = 1 ]; then
 		command -v valgrind >/dev/null || pf_skip "PF_VALGRIND=1 but no valgrind"
-		PF_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --log-file=$PF_TMP/valgrind.%p"
+		PF_WRAPPER="valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --log-file=$PF_TMP/valgrind.%p"
 		PF_START_TIMEOUT=${PF_START_TIMEOUT:-30}
 	fi
 }

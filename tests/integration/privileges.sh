@@ -19,6 +19,8 @@ nobody_groups=$(id -G nobody | tr ' ' '\n' | sort -n | tr '\n' ' ')
 # The folders on the way to the site and the file must be open to nobody
 # for a reload (the master reads the file again as nobody).
 chmod 755 "$PF_TMP"
+# Under valgrind each process writes its own report there, as nobody too.
+[ "${PF_VALGRIND:-0}" != 1 ] || chmod 1777 "$PF_TMP"
 mkdir -p "$PF_TMP/www"
 printf 'served as nobody\n' >"$PF_TMP/www/index.html"
 chmod 644 "$PF_TMP/www/index.html"
