@@ -87,6 +87,67 @@ test_addr_format_says_unknown_for_a_truncated_address(void **state)
 	assert_string_equal(buf, "unknown");
 }
 
+static void
+test_addr_split_takes_address_and_port_apart(void **state)
+{
+	char host[ADDR_STR_MAX];
+
+	(void)state;
+	assert_int_equal(addr_split("192.0.2.7:8080", host, sizeof(host)),
+	    8080);
+	assert_string_equal(host, "192.0.2.7");
+	assert_int_equal(addr_split("[2001:db8::1]:443", host, sizeof(host)),
+	    443);
+	assert_string_equal(host, "2001:db8::1");
+	assert_int_equal(addr_split("[::ffff:192.0.2.7]:0", host,
+	    sizeof(host)), 0);
+	assert_string_equal(host, "::ffff:192.0.2.7");
+}
+
+static void
+test_addr_split_inverts_addr_format(void **state)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	char buf[ADDR_STR_MAX], host[ADDR_STR_MAX];
+	const char *longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+
+	(void)state;
+	sin6.sin6_port = htons(65535);
+	assert_int_equal(inet_pton(AF_INET6, longest, &sin6.sin6_addr), 1);
+	addr_format((struct sockaddr *)&sin6, sizeof(sin6), buf,
+	    sizeof(buf));
+	assert_int_equal(addr_split(buf, host, sizeof(host)), 65535);
+	assert_string_equal(host, longest);
+}
+
+static void
+test_addr_split_keeps_anything_else_whole_with_port_0(void **state)
+{
+	static const char *const odd[] = {
+		"unknown", "-", "", "::1", "1.2.3.4:", "1.2.3.4:65536",
+		"1.2.3.4:123456", "1.2.3.4:8x", "[::1]", "[::1:80",
+		"1.2.3.4:+80",
+	};
+	char host[ADDR_STR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		assert_int_equal(addr_split(odd[i], host, sizeof(host)), 0);
+		assert_string_equal(host, odd[i]);
+	}
+}
+
+static void
+test_addr_split_cuts_the_address_to_the_buffer(void **state)
+{
+	char host[5];
+
+	(void)state;
+	assert_int_equal(addr_split("192.0.2.7:80", host, sizeof(host)), 80);
+	assert_string_equal(host, "192.");
+	assert_int_equal(addr_split("x:1", host, 0), 0);
+}
+
 int
 main(void)
 {
@@ -96,6 +157,10 @@ main(void)
 		cmocka_unit_test(test_addr_format_fits_the_longest_ipv6_in_addr_str_max),
 		cmocka_unit_test(test_addr_format_says_unknown_for_unix_and_unknown_families),
 		cmocka_unit_test(test_addr_format_says_unknown_for_a_truncated_address),
+		cmocka_unit_test(test_addr_split_takes_address_and_port_apart),
+		cmocka_unit_test(test_addr_split_inverts_addr_format),
+		cmocka_unit_test(test_addr_split_keeps_anything_else_whole_with_port_0),
+		cmocka_unit_test(test_addr_split_cuts_the_address_to_the_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
