@@ -1,7 +1,8 @@
 /*
  * clock - monotonic milliseconds, the one time base of timeouts and the
- * scoreboard.  CLOCK_MONOTONIC is system-wide, so times taken by a worker
- * and by the master compare directly.
+ * scoreboard, and microseconds for the durations that access records
+ * report.  CLOCK_MONOTONIC is system-wide, so times taken by a worker and
+ * by the master compare directly.
  */
 #ifndef PREFORKD_CLOCK_H
 #define PREFORKD_CLOCK_H
@@ -19,6 +20,12 @@ clock_now_ns(void)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
 		abort();
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline uint64_t
+clock_now_us(void)
+{
+	return (uint64_t)clock_now_ns() / 1000u;
 }
 
 static inline uint64_t

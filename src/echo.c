@@ -6,7 +6,9 @@
  * time).  Exports echo_handle(), the service handler.  Each read waits at
  * most timeouts.read and each write that makes no progress at most
  * timeouts.write (both enforced by conn).  How the exchange ended decides
- * the close and the access record "CLIENT echo IN OUT MS END":
+ * the close and the access record "CLIENT echo IN OUT MS END" (under
+ * journald also REMOTE_ADDR, REMOTE_PORT, BYTES_IN, BYTES (out),
+ * DURATION_USEC and ECHO_END):
  *   eof            the client is done: lingering close;
  *   read-timeout   a silent client: lingering close too (see echo_finish);
  *   write-timeout  a client that does not read: abort;
@@ -21,6 +23,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "clock.h"
 #include "conf.h"
 #include "conn.h"
@@ -101,11 +104,31 @@ echo_finish(struct conn *c, enum echo_end end)
 		conn_abort(c);
 }
 
+/* The access record: the line, and for the journal its facts as fields. */
+static void
+echo_log(const struct conn *c, enum echo_end end, uint64_t us)
+{
+	char host[ADDR_STR_MAX];
+	unsigned port;
+
+	if (!log_enabled(LOG_INFO))
+		return;
+	port = addr_split(c->peer, host, sizeof(host));
+	log_info_fields(LOG_FIELDS(LOG_STR("REMOTE_ADDR", host),
+	    LOG_U64("REMOTE_PORT", port),
+	    LOG_U64("BYTES_IN", c->bytes_in),
+	    LOG_U64("BYTES", c->bytes_out),
+	    LOG_U64("DURATION_USEC", us),
+	    LOG_STR("ECHO_END", echo_end_names[end])),
+	    "%s echo %" PRIu64 " %" PRIu64 " %" PRIu64 " %s", c->peer,
+	    c->bytes_in, c->bytes_out, us / 1000, echo_end_names[end]);
+}
+
 void
 echo_handle(struct conn *c, const struct conf *cf, void *site)
 {
 	static char buf[ECHO_BUF_SIZE];
-	uint64_t start = clock_now_ms();
+	uint64_t start_us = clock_now_us();
 	enum echo_end end = echo_pump(c, buf, sizeof(buf));
 
 	(void)site;
@@ -115,8 +138,6 @@ echo_handle(struct conn *c, const struct conf *cf, void *site)
 	/* Logged before the close, so the record exists by the time the
 	 * client sees our FIN. */
 	if (cf->access_log)
-		log_info("%s echo %" PRIu64 " %" PRIu64 " %" PRIu64 " %s",
-		    c->peer, c->bytes_in, c->bytes_out, clock_now_ms() - start,
-		    echo_end_names[end]);
+		echo_log(c, end, clock_now_us() - start_us);
 	echo_finish(c, end);
 }
