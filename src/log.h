@@ -136,11 +136,16 @@ void log_record_build(struct log_record *r, int level, const char *ident,
 #define log_info(...)		LOG_AT(LOG_INFO, 0, NULL, 0, __VA_ARGS__)
 #define log_debug(...)		LOG_AT(LOG_DEBUG, 0, NULL, 0, __VA_ARGS__)
 
-/* The same with fields first: log_info_fields(LOG_FIELDS(...), fmt, ...). */
-#define log_error_fields(...)	LOG_AT(LOG_ERR, 0, __VA_ARGS__)
-#define log_warning_fields(...)	LOG_AT(LOG_WARNING, 0, __VA_ARGS__)
-#define log_notice_fields(...)	LOG_AT(LOG_NOTICE, 0, __VA_ARGS__)
-#define log_info_fields(...)	LOG_AT(LOG_INFO, 0, __VA_ARGS__)
-#define log_debug_fields(...)	LOG_AT(LOG_DEBUG, 0, __VA_ARGS__)
+/*
+ * The same with fields first, as two arguments: LOG_FIELDS(...), or an
+ * array and its length.  log_info_fields(LOG_FIELDS(...), fmt, ...).
+ */
+#define log_error_fields(...)		LOG_AT(LOG_ERR, 0, __VA_ARGS__)
+#define log_error_errno_fields(...)	LOG_AT(LOG_ERR, 1, __VA_ARGS__)
+#define log_warning_fields(...)		LOG_AT(LOG_WARNING, 0, __VA_ARGS__)
+#define log_warning_errno_fields(...)	LOG_AT(LOG_WARNING, 1, __VA_ARGS__)
+#define log_notice_fields(...)		LOG_AT(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_info_fields(...)		LOG_AT(LOG_INFO, 0, __VA_ARGS__)
+#define log_debug_fields(...)		LOG_AT(LOG_DEBUG, 0, __VA_ARGS__)
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addr.h"
 #include "conf.h"
 #include "log.h"
 #include "master.h"
@@ -62,9 +63,9 @@ pool_shrink(struct master *m, uint64_t now_ms)
 		    t.pool);
 		return;
 	}
-	log_notice("SIGTTOU: %u workers wanted (was %u); worker %ld "
-	    "finishes and exits", t.pool - 1, t.pool,
-	    (long)m->score.slot[i].pid);
+	log_notice_fields(SPAWN_WORKER_FIELDS(&m->score.slot[i]), "SIGTTOU: "
+	    "%u workers wanted (was %u); worker %ld finishes and exits",
+	    t.pool - 1, t.pool, (long)m->score.slot[i].pid);
 	pool_retire_slot(m, (size_t)i, now_ms);
 }
 
@@ -94,11 +95,17 @@ void
 pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 {
 	struct score_slot *w = &m->score.slot[i];
-	char client[ADDR_STR_MAX], doing[160];
+	char client[ADDR_STR_MAX], host[ADDR_STR_MAX], doing[160];
+	unsigned port;
 
 	if (why == SCORE_KILL_HANG) {
 		health_client_format(&w->client, client, sizeof(client));
-		log_warning("worker %ld hung: serving %s to %s for %llu ms, no "
+		port = addr_split(client, host, sizeof(host));
+		log_warning_fields(LOG_FIELDS(LOG_I64("WORKER_PID", w->pid),
+		    LOG_U64("GENERATION", w->generation),
+		    LOG_STR("REMOTE_ADDR", host),
+		    LOG_U64("REMOTE_PORT", port)),
+		    "worker %ld hung: serving %s to %s for %llu ms, no "
 		    "progress for %llu ms (timeouts.hang = %d s); killing it",
 		    (long)w->pid, m->svc->name, client,
 		    (unsigned long long)(now_ms - w->busy_since_ms),
@@ -106,8 +113,9 @@ pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 		    m->cf->timeouts.hang);
 	} else {
 		score_describe_work(w, now_ms, doing, sizeof(doing));
-		log_warning("worker %ld of generation %lu still running at the "
-		    "graceful deadline (%d s), %s; killing it", (long)w->pid,
+		log_warning_fields(SPAWN_WORKER_FIELDS(w), "worker %ld of "
+		    "generation %lu still running at the graceful deadline "
+		    "(%d s), %s; killing it", (long)w->pid,
 		    (unsigned long)w->generation, m->cf->timeouts.graceful,
 		    doing);
 	}
@@ -188,6 +196,7 @@ pool_dump(struct master *m, uint64_t now_ms)
 			continue;
 		score_format_slot(&m->score.slot[i], now_ms, line,
 		    sizeof(line));
-		log_notice("%s", line);
+		log_notice_fields(SPAWN_WORKER_FIELDS(&m->score.slot[i]), "%s",
+		    line);
 	}
 }

@@ -43,6 +43,8 @@ spawn_child(struct master *m, uint32_t cookie)
 	};
 
 	log_reset_pid();
+	log_set_context(LOG_FIELDS(LOG_I64("WORKER_PID", getpid()),
+	    LOG_U64("GENERATION", a.generation)));
 	close(m->sigfd);
 	close(m->health_rd);
 	close(m->lifeline_wr);
@@ -85,7 +87,8 @@ spawn_worker(struct master *m, size_t slot, uint64_t now_ms)
 	if (pid == 0)
 		spawn_child(m, cookie);
 	score_start(&m->score, slot, pid, cookie, now_ms);
-	log_debug("worker %ld started in slot %zu, generation %lu", (long)pid,
+	log_debug_fields(SPAWN_WORKER_FIELDS(&m->score.slot[slot]),
+	    "worker %ld started in slot %zu, generation %lu", (long)pid,
 	    slot, (unsigned long)m->score.generation);
 }
 
@@ -163,25 +166,30 @@ spawn_log_exit(struct master *m, const struct score_slot *w,
 	score_describe_work(w, now_ms, when, sizeof(when));
 	spawn_describe_next(after, delay_ms, next, sizeof(next));
 	if (m->phase != MASTER_RUNNING)
-		log_info("worker %ld %s", (long)w->pid, how);
+		log_info_fields(SPAWN_WORKER_FIELDS(w), "worker %ld %s",
+		    (long)w->pid, how);
 	else if (w->killed == SCORE_KILL_DEADLINE)
-		log_info("worker %ld %s at the graceful deadline", (long)w->pid,
-		    how);
+		log_info_fields(SPAWN_WORKER_FIELDS(w), "worker %ld %s at the "
+		    "graceful deadline", (long)w->pid, how);
 	else if (w->killed == SCORE_KILL_HANG)
-		log_notice("hung worker %ld %s; %s", (long)w->pid, how, next);
+		log_notice_fields(SPAWN_WORKER_FIELDS(w), "hung worker %ld %s; "
+		    "%s", (long)w->pid, how, next);
 	else if (crashed)
-		log_warning("worker %ld %s %s; %s", (long)w->pid, how, when,
-		    next);
+		log_warning_fields(SPAWN_WORKER_FIELDS(w), "worker %ld %s %s; "
+		    "%s", (long)w->pid, how, when, next);
 	else if (w->exit_reason == HEALTH_EXIT_MAX_REQUESTS)
-		log_info("worker %ld recycled after %llu connection%s; %s",
-		    (long)w->pid, (unsigned long long)w->served,
-		    w->served == 1 ? "" : "s", next);
+		log_info_fields(SPAWN_WORKER_FIELDS(w), "worker %ld recycled "
+		    "after %llu connection%s; %s", (long)w->pid,
+		    (unsigned long long)w->served, w->served == 1 ? "" : "s",
+		    next);
 	else if (w->retiring)
-		log_info("worker %ld of generation %lu retired after %llu "
-		    "connection%s", (long)w->pid, (unsigned long)w->generation,
+		log_info_fields(SPAWN_WORKER_FIELDS(w), "worker %ld of "
+		    "generation %lu retired after %llu connection%s",
+		    (long)w->pid, (unsigned long)w->generation,
 		    (unsigned long long)w->served, w->served == 1 ? "" : "s");
 	else
-		log_notice("worker %ld %s (%s); %s", (long)w->pid, how,
+		log_notice_fields(SPAWN_WORKER_FIELDS(w), "worker %ld %s (%s); "
+		    "%s", (long)w->pid, how,
 		    health_exit_reason_name(w->exit_reason), next);
 	if (crashed && delay_ms > 0)
 		snprintf(m->last_fault, sizeof(m->last_fault), "worker %ld %s "
@@ -237,7 +245,8 @@ spawn_kill(struct master *m, size_t i, int sig)
 	if (kill(w->pid, sig) == 0)
 		return 0;
 	if (errno != ESRCH)		/* ESRCH: dead, not reaped yet */
-		log_warning_errno("kill %ld", (long)w->pid);
+		log_warning_errno_fields(SPAWN_WORKER_FIELDS(w), "kill %ld",
+		    (long)w->pid);
 	return -1;
 }
 

@@ -13,7 +13,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "log.h"
+
 struct master;
+
+/*
+ * The journal fields of a record about a worker, w a struct score_slot *
+ * (or anything with pid and generation): log_warning_fields(
+ * SPAWN_WORKER_FIELDS(w), "worker %ld ...", ...).  A worker's own records
+ * carry the same two fields, from the context spawn sets in the child.
+ */
+#define SPAWN_WORKER_FIELDS(w) LOG_FIELDS( \
+	LOG_I64("WORKER_PID", (w)->pid), \
+	LOG_U64("GENERATION", (w)->generation))
 
 #define SPAWN_FORK_FAIL_DELAY_MS 1000	/* fork() failed: try again then */
 

@@ -451,6 +451,21 @@ test_log_emit_adds_errno_to_message_and_record(void **state)
 }
 
 static void
+test_log_emit_errno_with_fields_carries_both(void **state)
+{
+	(void)state;
+	journal_on();
+	will_return(__wrap_sd_journal_sendv, 0);
+	errno = ESRCH;
+	log_error_errno_fields(LOG_FIELDS(LOG_I64("WORKER_PID", 12)),
+	    "kill %d", 12);
+	assert_string_equal(sent_field("MESSAGE"), "kill 12: No such process");
+	assert_string_equal(sent_field("ERRNO"), "3");
+	assert_string_equal(sent_field("WORKER_PID"), "12");
+	assert_string_equal(sent_field("PRIORITY"), "3");
+}
+
+static void
 test_log_emit_without_journal_writes_the_line_and_no_record(void **state)
 {
 	const char *text;
@@ -550,6 +565,7 @@ main(void)
 		T(test_log_emit_sends_a_journal_record_and_writes_no_line),
 		T(test_log_emit_writes_the_line_when_the_journal_refuses),
 		T(test_log_emit_adds_errno_to_message_and_record),
+		T(test_log_emit_errno_with_fields_carries_both),
 		T(test_log_emit_without_journal_writes_the_line_and_no_record),
 		T(test_log_below_the_level_evaluates_and_sends_nothing),
 		T(test_log_context_goes_into_every_record_of_the_process),
