@@ -142,7 +142,8 @@ master_log_record(const struct health_record *r, enum score_result res)
 {
 	if (res == SCORE_APPLIED) {
 		if (r->state == HEALTH_READY || r->state == HEALTH_EXITING)
-			log_debug("worker %lu %s%s%s", (unsigned long)r->pid,
+			log_debug_fields(SPAWN_WORKER_FIELDS(r),
+			    "worker %lu %s%s%s", (unsigned long)r->pid,
 			    health_state_name(r->state),
 			    r->state == HEALTH_EXITING ? ": " : "",
 			    r->state == HEALTH_EXITING ?
