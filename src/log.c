@@ -5,8 +5,10 @@
  * Owns the process-wide level, identity, destination and context fields.
  * log_init() decides the destination once, as systemd.exec(5) documents:
  * JOURNAL_STREAM holds "DEV:INODE" of the stream it connected to stderr,
- * and only if fd 2 is still that very stream does the journal get native
- * records; workers inherit the decision across fork().
+ * and only if fd 2 is still that very stream, and journald's native socket
+ * is there to write to, does the journal get native records; workers
+ * inherit the decision across fork().  (The socket is checked because
+ * sd_journal_sendv() reports success when it is missing.)
  *
  * A message is formatted into one buffer (cut with "..." when longer).  A
  * stderr line is written with a loop that survives EINTR and short writes.
@@ -35,6 +37,7 @@
 
 #include "log.h"
 
+#define LOG_JOURNAL_SOCKET "/run/systemd/journal/socket"
 #define LOG_NAME_MAX	64	/* journald's limit on a field name */
 #define LOG_CODE_MAX	256	/* CODE_FILE, CODE_FUNC, SYSLOG_IDENTIFIER */
 #define LOG_CONTEXT_LEN	128	/* one "NAME=value" of the context */
@@ -102,7 +105,8 @@ log_init(const char *ident)
 		log_ident = ident;
 	log_pid = getpid();
 	log_journal = env != NULL && fstat(STDERR_FILENO, &st) == 0 &&
-	    log_journal_stream_matches(env, st.st_dev, st.st_ino);
+	    log_journal_stream_matches(env, st.st_dev, st.st_ino) &&
+	    access(LOG_JOURNAL_SOCKET, W_OK) == 0;
 	log_inited = true;
 }
 

@@ -4,7 +4,8 @@
  *
  * Every stderr line carries the time, the process id and the level, and is
  * written with a single write(2) so that lines from the master and its
- * workers never interleave.  Under journald (JOURNAL_STREAM names stderr)
+ * workers never interleave.  Under journald (JOURNAL_STREAM names stderr,
+ * and journald's socket is there)
  * the same message goes out with sd_journal_sendv() as MESSAGE, with
  * PRIORITY, SYSLOG_IDENTIFIER, CODE_FILE/LINE/FUNC, ERRNO for the *_errno
  * variants, the call's structured fields and the process's context fields;

@@ -4,10 +4,11 @@
  * The pure parts (JOURNAL_STREAM matching, the record's iovec) are checked
  * directly.  log_emit() runs with stderr on a temporary file and, in
  * journal mode, JOURNAL_STREAM naming that very file; log.o is linked with
- *   -Wl,--wrap=sd_journal_sendv
+ *   -Wl,--wrap=sd_journal_sendv,--wrap=access
  * so every record lands in __wrap_sd_journal_sendv, which keeps a copy
  * and answers what the test queued with will_return (0, or a -errno that
- * must send the record to stderr instead).
+ * must send the record to stderr instead), and journald's socket exists
+ * when journal_socket says so.
  */
 #include "config.h"
 
@@ -29,6 +30,8 @@
 #include "log.h"
 
 int __wrap_sd_journal_sendv(const struct iovec *iov, int n);
+int __wrap_access(const char *path, int mode);
+int __real_access(const char *path, int mode);
 
 /* ---- the fake journal ---- */
 
@@ -54,6 +57,19 @@ __wrap_sd_journal_sendv(const struct iovec *iov, int n)
 		sent_n++;
 	}
 	return mock_type(int);
+}
+
+static bool journal_socket = true;
+
+int
+__wrap_access(const char *path, int mode)
+{
+	if (strcmp(path, "/run/systemd/journal/socket") != 0)
+		return __real_access(path, mode);
+	if (journal_socket)
+		return 0;
+	errno = ENOENT;
+	return -1;
 }
 
 /* The value of field name in the last record sent, or NULL. */
@@ -104,6 +120,7 @@ setup(void **state)
 	sendv_calls = 0;
 	sent_n = 0;
 	captured_seen = 0;
+	journal_socket = true;
 	return 0;
 }
 
@@ -145,7 +162,7 @@ teardown(void **state)
 
 /* JOURNAL_STREAM as systemd would set it for the file now on fd 2. */
 static void
-journal_on(void)
+journal_on_wanted(void)
 {
 	struct stat st;
 	char env[64];
@@ -155,6 +172,12 @@ journal_on(void)
 	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
 	assert_int_equal(setenv("JOURNAL_STREAM", env, 1), 0);
 	log_init("preforkd");
+}
+
+static void
+journal_on(void)
+{
+	journal_on_wanted();
 	assert_true(log_to_journal());
 }
 
@@ -219,6 +242,19 @@ test_log_init_chooses_the_journal_only_when_stderr_is_the_stream(void **state)
 	assert_false(log_to_journal());
 
 	journal_on();
+}
+
+/* sd_journal_sendv() would report success and drop every record. */
+static void
+test_log_init_keeps_stderr_when_journald_has_no_socket(void **state)
+{
+	(void)state;
+	journal_socket = false;
+	journal_on_wanted();
+	assert_false(log_to_journal());
+	log_info("still %s", "here");
+	assert_int_equal(sendv_calls, 0);
+	assert_non_null(strstr(captured_read(), ": info: still here\n"));
 }
 
 /* ---- the record ---- */
@@ -554,6 +590,7 @@ main(void)
 		T(test_log_journal_stream_rejects_another_device_or_inode),
 		T(test_log_journal_stream_rejects_garbage_and_empty),
 		T(test_log_init_chooses_the_journal_only_when_stderr_is_the_stream),
+		T(test_log_init_keeps_stderr_when_journald_has_no_socket),
 		T(test_log_record_holds_message_priority_location_and_fields),
 		T(test_log_record_adds_errno_only_when_there_is_one),
 		T(test_log_record_cuts_an_over_long_path_and_says_so),
