@@ -32,9 +32,9 @@ pf_echo -n 4K -c 2 -k 8
 kill -TTIN "$PF_PID"
 pf_wait_workers 2 10 || pf_fail "after TTIN: workers '$PF_WORKERS', want 2"
 pf_echo -n 1K -c 1 -k 3
-kill -USR1 "$PF_PID"
-pf_wait_log "notice: scoreboard: 2 workers: 0 busy, 2 idle; [0-9]+ served; 0 crashes\$" 5 ||
-	pf_fail "no USR1 status line"
+# The new worker exists before it is ready: ask until it says so.
+pf_wait_board "scoreboard: 2 workers: 0 busy, 2 idle; [0-9]+ served; 0 crashes\$" 5 ||
+	pf_fail "no USR1 status line with 2 idle workers"
 for p in $PF_WORKERS; do
 	pf_wait_log "notice: $p generation=1 state=idle served=[0-9]+ busy_ms=0 client=[^ ]+\$" 2 ||
 		pf_fail "no USR1 line for worker $p"
