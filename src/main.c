@@ -214,8 +214,8 @@ open_listeners(const struct conf *cf, struct listeners *ls, char *err,
 		return r < 0 ? -1 : listen_open(cf, ls, err, errlen);
 	listen_names(ls, names, sizeof(names));
 	log_notice("socket activation: serving the %zu socket%s the service "
-	    "manager passed (%s); port and bind in %s are ignored", ls->n,
-	    ls->n == 1 ? "" : "s", names, cf->path);
+	    "manager passed (%s); port and bind (from %s or -p) are ignored",
+	    ls->n, ls->n == 1 ? "" : "s", names, cf->path);
 	return 0;
 }
 

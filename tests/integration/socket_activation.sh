@@ -30,7 +30,7 @@ pf_echo -n 64K -c 3 -k 12
 if "$PFTOOL" wait-port -p "$a" --timeout 0.5 2>/dev/null; then
 	pf_fail "preforkd also listens on the file's port $a"
 fi
-re="notice: socket activation: serving the 1 socket the service manager passed \\(127\\.0\\.0\\.1:$b \\(web\\)\\); port and bind in $(pf_re_quote "$PF_CONF") are ignored"
+re="notice: socket activation: serving the 1 socket the service manager passed \\(127\\.0\\.0\\.1:$b \\(web\\)\\); port and bind \\(from $(pf_re_quote "$PF_CONF") or -p\\) are ignored"
 [ "$(pf_log_count "$re")" -eq 1 ] || pf_fail "no socket activation notice: $(head -n 5 "$PF_LOG")"
 pf_wait_log "notice: ready: 3 workers serving echo on 127\\.0\\.0\\.1:$b \\(web\\)\$" 5 ||
 	pf_fail "the ready notice does not name the passed socket"
