@@ -7,23 +7,25 @@
 # read the installed entries:
 # - `systemctl start preforkd` returns with the unit active (Type=notify:
 #   only after READY=1), the master running as user preforkd with
-#   CAP_NET_BIND_SERVICE alone, serving the sample site (a type read from
-#   /etc/mime.types) under every sandboxing option of the unit, and
-#   `systemd-analyze security` rates the unit OK or better;
+#   CAP_NET_BIND_SERVICE alone, its workers with no capability, serving
+#   the sample site (a type read from /etc/mime.types) under every
+#   sandboxing option of the unit, and `systemd-analyze security` rates
+#   the unit OK or better;
 # - a changed port and worker count plus `systemctl reload` take effect
 #   (same main pid, the new port answers, the old one is closed, the
 #   status page shows the new generation's 2 workers only);
-# - `systemctl stop` is clean: inactive, exit status 0, no process left;
+# - `systemctl stop` is clean: inactive, exit status 0 (a runtime drop-in
+#   adds an ExecStopPost= that logs how each run ended), no process left;
 # - with preforkd.socket active (systemd holds port 8080, the file's port
 #   is ignored), `systemctl restart preforkd` twice under a bounded curl
 #   load loses no request;
 # - SIGKILL to the master (`systemctl kill --kill-who=main`) makes systemd
 #   start a new one (Restart=on-failure);
 # - `journalctl -u preforkd -o verbose` holds the start, reload and access
-#   records; once preforkd logs natively to the journal (it imports
-#   sd_journal_send*), the access record must carry PRIORITY, WORKER_PID,
-#   REMOTE_ADDR, HTTP_METHOD, HTTP_PATH, HTTP_STATUS, BYTES and
-#   DURATION_USEC.
+#   records; when preforkd logs natively to the journal (it imports
+#   sd_journal_send*), the access record carries PRIORITY, WORKER_PID (the
+#   pid that logged it), REMOTE_ADDR, HTTP_METHOD, HTTP_PATH, HTTP_STATUS,
+#   BYTES and DURATION_USEC, and start and reload are notices.
 #
 # Skipped (77), with the reason, when it cannot run: not root; no
 # systemd-nspawn or debootstrap on the host; no systemd-sandbox (looked
@@ -73,6 +75,10 @@ export SANDBOX_NAME=${PF_SANDBOX_NAME:-preforkd-check}
 # /etc/mime.types.  Changing this list builds a new cached root filesystem.
 export SANDBOX_PACKAGES="libconfuse2 libcap-ng0 curl media-types"
 unset SANDBOX_BIND SANDBOX_BIND_RO SANDBOX_NSPAWN_ARGS SANDBOX_NETWORK
+if "$SB" status >/dev/null 2>&1; then
+	pf_skip "sandbox '$SANDBOX_NAME' is already up: another run uses it" \
+		"(or a crashed one left it: SANDBOX_NAME=$SANDBOX_NAME $SB down)"
+fi
 
 # ---------------------------------------------------------------------
 # Install the build tree into a staging directory.
@@ -143,10 +149,6 @@ sb_exit() {
 }
 trap sb_exit EXIT
 
-if "$SB" status >/dev/null 2>&1; then
-	pf_skip "sandbox '$SANDBOX_NAME' is already up: another run uses it" \
-		"(or a crashed one left it: SANDBOX_NAME=$SANDBOX_NAME $SB down)"
-fi
 SB_UP=yes
 t0=$(pf_now_ms)
 if ! timeout -k 10 420 "$SB" up >"$PF_TMP/sandbox.log" 2>&1; then
@@ -157,8 +159,6 @@ pf_note "$(grep 'is up in' "$PF_TMP/sandbox.log") (this run waited $(($(pf_now_m
 
 "$SB" install-tree "$STAGE" >>"$PF_TMP/sandbox.log" 2>&1 ||
 	pf_fail "systemd-sandbox install-tree failed: $(tail -n 10 "$PF_TMP/sandbox.log")"
-"$SB" cp-in "$PFTOOL" /usr/local/bin/pftool >>"$PF_TMP/sandbox.log" 2>&1 ||
-	pf_fail "cannot copy pftool into the sandbox"
 missing=$(sx 15 ldd "$SBIN" | grep 'not found' || :)
 [ -z "$missing" ] ||
 	pf_fail "libraries of preforkd missing in the sandbox (add them to SANDBOX_PACKAGES): $missing"
@@ -293,6 +293,13 @@ done <<EOF
 $caps
 EOF
 pf_note "master: user $owner, $(printf '%s' "$caps" | tr '\n' ' ')"
+# The workers hold no capability at all.
+for w in $(status_workers 8080 | cut -d ' ' -f 1); do
+	caps=$(sx 10 grep -E '^Cap(Prm|Eff|Amb):' "/proc/$w/status" | tr -s '\t' ' ' | tr '\n' ' ')
+	[ "$caps" = "CapPrm: 0000000000000000 CapEff: 0000000000000000 CapAmb: 0000000000000000 " ] ||
+		sb_fail "worker $w holds capabilities: $caps"
+done
+[ -n "${w:-}" ] || sb_fail "no worker on the status page"
 
 r=$(get 8080 /)
 case $r in "200 text/html"*) ;; *) sb_fail "GET / on 8080: '$r'" ;; esac
@@ -452,6 +459,10 @@ if nm -D --undefined-only "$STAGE$SBIN" 2>/dev/null | grep -q ' sd_journal_send'
 			sb_fail "the access record lacks $kv:
 $access_rec"
 	done
+	[ "$(printf '%s\n' "$access_rec" | sed -n 's/^WORKER_PID=//p')" = \
+		"$(printf '%s\n' "$access_rec" | sed -n 's/^_PID=//p')" ] ||
+		sb_fail "the access record's WORKER_PID is not the pid that logged it:
+$access_rec"
 	for rec in start_rec reload_rec; do
 		printf '%s\n' "${!rec}" | grep -q '^PRIORITY=5$' ||
 			sb_fail "the ${rec%_rec} record is not a notice (PRIORITY=5): ${!rec}"
