@@ -106,11 +106,11 @@ pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 		    LOG_STR("REMOTE_ADDR", host),
 		    LOG_U64("REMOTE_PORT", port)),
 		    "worker %ld hung: serving %s to %s for %llu ms, no "
-		    "progress for %llu ms (timeouts.hang = %d s); killing it",
+		    "progress for %llu ms (timeouts.hang = %llu s); killing it",
 		    (long)w->pid, m->svc->name, client,
 		    (unsigned long long)(now_ms - w->busy_since_ms),
 		    (unsigned long long)(now_ms - w->last_report_ms),
-		    m->cf->timeouts.hang);
+		    (unsigned long long)(w->hang_ms / 1000));
 	} else {
 		score_describe_work(w, now_ms, doing, sizeof(doing));
 		log_warning_fields(SPAWN_WORKER_FIELDS(w), "worker %ld of "
@@ -126,15 +126,13 @@ pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 void
 pool_chores(struct master *m, uint64_t now_ms)
 {
-	uint64_t hang = (uint64_t)m->cf->timeouts.hang * 1000;
-
 	for (size_t i = 0; i < m->score.nslots; i++) {
 		const struct score_slot *w = &m->score.slot[i];
 
 		if (w->state == SCORE_EMPTY || w->killed != SCORE_KILL_NONE)
 			continue;
 		if (w->state == SCORE_BUSY && now_ms >= w->last_report_ms &&
-		    now_ms - w->last_report_ms >= hang)
+		    now_ms - w->last_report_ms >= w->hang_ms)
 			pool_kill(m, i, SCORE_KILL_HANG, now_ms);
 		else if (w->retiring && now_ms >= w->retire_deadline_ms)
 			pool_kill(m, i, SCORE_KILL_DEADLINE, now_ms);

@@ -66,6 +66,7 @@ struct score_slot {
 	uint64_t started_ms;
 	uint64_t last_report_ms;
 	uint64_t busy_since_ms;		/* 0 unless BUSY */
+	uint64_t hang_ms;		/* its timeouts.hang (its generation's) */
 	uint64_t served;
 	struct health_client client;	/* current or last client */
 	uint8_t exit_reason;		/* enum health_exit_reason */
