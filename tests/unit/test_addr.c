@@ -44,18 +44,27 @@ test_addr_format_writes_ipv6_in_brackets(void **state)
 	assert_string_equal(buf, "[2001:db8::1]:65535");
 }
 
+static const char longest_ipv6[] = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+
+/* The longest IPv6 address, port 65535, formatted into buf. */
+static void
+format_longest(char *buf, size_t len)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+
+	sin6.sin6_port = htons(65535);
+	assert_int_equal(inet_pton(AF_INET6, longest_ipv6, &sin6.sin6_addr),
+	    1);
+	addr_format((struct sockaddr *)&sin6, sizeof(sin6), buf, len);
+}
+
 static void
 test_addr_format_fits_the_longest_ipv6_in_addr_str_max(void **state)
 {
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
 	char buf[ADDR_STR_MAX];
-	const char *longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
 
 	(void)state;
-	sin6.sin6_port = htons(65535);
-	assert_int_equal(inet_pton(AF_INET6, longest, &sin6.sin6_addr), 1);
-	addr_format((struct sockaddr *)&sin6, sizeof(sin6), buf,
-	    sizeof(buf));
+	format_longest(buf, sizeof(buf));
 	assert_string_equal(buf,
 	    "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535");
 }
@@ -107,17 +116,12 @@ test_addr_split_takes_address_and_port_apart(void **state)
 static void
 test_addr_split_inverts_addr_format(void **state)
 {
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
 	char buf[ADDR_STR_MAX], host[ADDR_STR_MAX];
-	const char *longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
 
 	(void)state;
-	sin6.sin6_port = htons(65535);
-	assert_int_equal(inet_pton(AF_INET6, longest, &sin6.sin6_addr), 1);
-	addr_format((struct sockaddr *)&sin6, sizeof(sin6), buf,
-	    sizeof(buf));
+	format_longest(buf, sizeof(buf));
 	assert_int_equal(addr_split(buf, host, sizeof(host)), 65535);
-	assert_string_equal(host, longest);
+	assert_string_equal(host, longest_ipv6);
 }
 
 static void
