@@ -193,6 +193,8 @@ conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms)
 	if (n > 0) {
 		c->bytes_in += (uint64_t)n;
 		conn_progress(c);
+	} else if (n == 0) {
+		c->peer_eof = true;
 	}
 	return n;
 }
@@ -288,8 +290,9 @@ conn_close(struct conn *c)
 	if (c->fd < 0)
 		return;
 	/* shutdown fails (ENOTCONN...) when the peer is gone: nothing to
-	 * drain then.  linger_ms <= 0: FIN, then close at once. */
-	if (shutdown(c->fd, SHUT_WR) == 0 && c->linger_ms > 0)
+	 * drain then; nor once its EOF was read.  linger_ms <= 0: FIN, then
+	 * close at once. */
+	if (shutdown(c->fd, SHUT_WR) == 0 && c->linger_ms > 0 && !c->peer_eof)
 		conn_drain(c->fd, c->linger_ms);
 	conn_abort(c);
 }

@@ -19,6 +19,7 @@
 #define PREFORKD_CONN_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -41,6 +42,7 @@ struct conn {
 	uint64_t bytes_in;
 	uint64_t bytes_out;
 	uint64_t start_ms;		/* accepted (CLOCK_MONOTONIC) */
+	bool peer_eof;			/* a read returned the peer's EOF */
 	/* Called after each transfer that moved bytes (NULL: nobody asks):
 	 * the worker's proof of progress for the hang check. */
 	void (*on_progress)(void *arg);

@@ -4,8 +4,10 @@
  * Owns the signalfd, the health pipe's read end, the lifeline's write end
  * and the scoreboard.  One poll() waits on the signalfd and the health pipe,
  * with the nearest deadline (a due respawn, the next chores, the end of a
- * graceful stop) as its timeout.  Every wake-up first drains all pending
- * health records, then handles signals, so a worker's last record is
+ * graceful stop) as its timeout.  The health pipe is drained in batches:
+ * after each drain it rests MASTER_HEALTH_BATCH_MS, so a busy pool costs
+ * the master a wake-up every few milliseconds, not two per connection.
+ * A SIGCHLD drains it before reaping, so a worker's last record is
  * applied before its death is.  Signals are only ever read from the
  * signalfd: no handler runs here.  Policy lives in pool.c (pool size,
  * retirement, hang kill, status) and reload.c (HUP).
@@ -40,7 +42,11 @@
 #define MASTER_PIPE_SIZE	(1 << 20)	/* room for bursts of records */
 #define MASTER_HALT_GRACE_MS	5000		/* QUIT: then SIGKILL */
 #define MASTER_KILL_WAIT_MS	5000		/* SIGKILL: then give up */
-#define MASTER_DRAIN_RECORDS	64
+#define MASTER_DRAIN_RECORDS	256
+/* After a drain the health pipe rests this long: records are taken in
+ * batches, not with a wake-up of the master for each (two per
+ * connection); the pipe holds far more than arrives meanwhile. */
+#define MASTER_HEALTH_BATCH_MS	10
 #define MASTER_CHORES_MS	1000		/* hang and deadline checks */
 
 static const int master_signals[] = {
@@ -395,6 +401,8 @@ master_loop(struct master *m)
 {
 	int status = EXIT_SUCCESS;
 
+	uint64_t health_rest_until = 0;
+
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ .fd = m->sigfd, .events = POLLIN },
@@ -405,6 +413,11 @@ master_loop(struct master *m)
 
 		if (master_tick(m, now, &timeout, &status))
 			return status;
+		if (now < health_rest_until) {
+			pfd[1].fd = -1;		/* ignored by poll() */
+			if ((int)(health_rest_until - now) < timeout)
+				timeout = (int)(health_rest_until - now);
+		}
 		if (poll(pfd, 2, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -413,8 +426,10 @@ master_loop(struct master *m)
 		}
 		now = clock_now_ms();
 		m->board_dirty = true;
-		if (pfd[1].revents)
+		if (pfd[1].revents) {
 			master_drain_health(m, now);
+			health_rest_until = now + MASTER_HEALTH_BATCH_MS;
+		}
 		if (pfd[0].revents)
 			master_read_signals(m, now);
 		master_check_serving(m, now);

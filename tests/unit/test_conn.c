@@ -846,7 +846,7 @@ test_conn_abort_closes_at_once_without_shutdown(void **state)
 /* ---- echo over the same fakes ---- */
 
 static void
-test_echo_sends_back_what_it_read_then_closes_lingering(void **state)
+test_echo_sends_back_what_it_read_then_shuts_down_and_closes(void **state)
 {
 	struct conn *c = *state;
 	struct conf cf = { .access_log = false };
@@ -855,7 +855,7 @@ test_echo_sends_back_what_it_read_then_closes_lingering(void **state)
 	will_send_accept("abc", 3);
 	will_recv_eof();
 	expect_shutdown(0, 0);
-	will_recv_eof();		/* the drain sees the same EOF */
+	/* No drain: the client's EOF has been read already. */
 	expect_close();
 	echo_handle(c, &cf, NULL);
 	assert_wire("abc");
@@ -927,7 +927,7 @@ main(void)
 		T(test_conn_close_stops_draining_on_a_reset),
 		T(test_conn_close_on_fd_minus_1_does_nothing),
 		T(test_conn_abort_closes_at_once_without_shutdown),
-		T(test_echo_sends_back_what_it_read_then_closes_lingering),
+		T(test_echo_sends_back_what_it_read_then_shuts_down_and_closes),
 		T(test_echo_aborts_without_shutdown_when_the_client_stops_reading),
 	};
 
