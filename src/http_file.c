@@ -11,7 +11,9 @@
  *   anything else (a FIFO...)  -> 403.
  * Validators: Last-Modified from the file's mtime, and a strong ETag from
  * its size and mtime in nanoseconds.  The body is the open file itself;
- * the driver sends it with sendfile().
+ * the driver sends it with sendfile().  A regular file served is kept
+ * open in the worker's cache (http_cache.c), checked at each use, so a
+ * file asked for again is not opened again.
  */
 #include "config.h"
 
@@ -25,20 +27,11 @@
 
 #include "conf.h"
 #include "http.h"
+#include "http_cache.h"
 #include "http_date.h"
 #include "http_mime.h"
 #include "http_path.h"
 #include "http_range.h"
-
-#define HTTP_ETAG_MAX	64
-
-static void
-http_file_etag(const struct stat *st, char *buf, size_t len)
-{
-	snprintf(buf, len, "\"%llx-%llx\"", (unsigned long long)st->st_size,
-	    (unsigned long long)st->st_mtim.tv_sec * 1000000000ULL +
-	    (unsigned long long)st->st_mtim.tv_nsec);
-}
 
 /*
  * If-None-Match: "*" or a list of entity tags; compared weakly (a "W/"
@@ -76,43 +69,48 @@ http_file_etag_matches(struct http_str inm, const char *etag)
 
 /* 304 when the client's copy is current (RFC 9110 section 13.2.2). */
 static bool
-http_file_not_modified(const struct http_request *req, const struct stat *st,
-    const char *etag)
+http_file_not_modified(const struct http_request *req,
+    const struct http_file *f)
 {
 	time_t since;
 
 	if (req->if_none_match.ptr != NULL)
-		return http_file_etag_matches(req->if_none_match, etag);
+		return http_file_etag_matches(req->if_none_match, f->etag);
 	if (req->if_modified_since.ptr != NULL &&
 	    http_date_parse(req->if_modified_since.ptr,
 	    req->if_modified_since.len, &since) == 0)
-		return st->st_mtim.tv_sec <= since;
+		return f->st.st_mtim.tv_sec <= since;
 	return false;
 }
 
-/* A regular file, open as fd: the reply takes fd over. */
+/* Done with f without sending it. */
 static void
-http_file_serve(const struct http_request *req, const char *name, int fd,
-    const struct stat *st, struct http_reply *rp)
+http_file_release(const struct http_file *f)
 {
-	char etag[HTTP_ETAG_MAX], modified[HTTP_DATE_LEN + 1];
-	uint64_t size = (uint64_t)st->st_size, first, last;
+	if (!f->cached)
+		(void)close(f->fd);
+}
 
-	http_file_etag(st, etag, sizeof(etag));
-	http_date_format(st->st_mtim.tv_sec, modified);
-	http_reply_field(rp, "Last-Modified", "%s", modified);
-	http_reply_field(rp, "ETag", "%s", etag);
-	if (http_file_not_modified(req, st, etag)) {
+/* A regular file: the reply sends f (and closes it unless it is cached). */
+static void
+http_file_serve(const struct http_request *req, const struct http_file *f,
+    struct http_reply *rp)
+{
+	uint64_t size = (uint64_t)f->st.st_size, first, last;
+
+	http_reply_field(rp, "Last-Modified", "%s", f->modified);
+	http_reply_field(rp, "ETag", "%s", f->etag);
+	if (http_file_not_modified(req, f)) {
 		rp->status = HTTP_NOT_MODIFIED;
 		rp->no_length = true;
-		(void)close(fd);
+		http_file_release(f);
 		return;
 	}
 	http_reply_field(rp, "Accept-Ranges", "bytes");
 	switch (http_range_parse(req->range.ptr, req->range.len, size, &first,
 	    &last)) {
 	case HTTP_RANGE_UNSATISFIABLE:
-		(void)close(fd);
+		http_file_release(f);
 		http_reply_field(rp, "Content-Range", "bytes */%llu",
 		    (unsigned long long)size);
 		http_reply_error(rp, HTTP_RANGE_NOT_SATISFIABLE);
@@ -130,8 +128,23 @@ http_file_serve(const struct http_request *req, const char *name, int fd,
 		rp->length = size;
 		break;
 	}
-	rp->content_type = http_mime_type(name);
-	rp->body_fd = fd;
+	rp->content_type = f->type;
+	rp->body_fd = f->fd;
+	rp->body_fd_kept = f->cached;
+}
+
+/* The regular file at path, open as fd (taken over), asked for as key:
+ * kept in the cache when it can be, and served. */
+static void
+http_file_serve_new(const struct http_request *req, const char *key,
+    const char *path, int fd, const struct stat *st, struct http_reply *rp)
+{
+	struct http_file f = { .fd = fd, .cached = false, .st = *st };
+	const struct http_file *kept;
+
+	http_file_describe(&f, path);
+	kept = http_cache_put(key, path, &f);
+	http_file_serve(req, kept != NULL ? kept : &f, rp);
 }
 
 /*
@@ -177,11 +190,11 @@ http_file_open(const struct http_site *site, const char *rel, int *fd,
 	return 0;
 }
 
-/* A directory asked for in its '/' form, open as dirfd. */
+/* A directory asked for in its '/' form (key), open as dirfd. */
 static void
 http_file_directory(const struct http_site *site, const struct conf *cf,
-    const struct http_request *req, const char *rel, int dirfd,
-    struct http_reply *rp)
+    const struct http_request *req, const char *key, const char *rel,
+    int dirfd, struct http_reply *rp)
 {
 	char index[PATH_MAX];
 	struct stat st;
@@ -196,7 +209,7 @@ http_file_directory(const struct http_site *site, const struct conf *cf,
 	status = http_file_open(site, index, &fd, &st);
 	if (status == 0 && S_ISREG(st.st_mode)) {
 		(void)close(dirfd);
-		http_file_serve(req, index, fd, &st, rp);
+		http_file_serve_new(req, key, index, fd, &st, rp);
 		return;
 	}
 	if (fd >= 0)
@@ -214,16 +227,25 @@ void
 http_file_reply(const struct http_site *site, const struct conf *cf,
     const struct http_request *req, struct http_reply *rp)
 {
-	char rel[PATH_MAX];
+	char rel[PATH_MAX], key[PATH_MAX + 1];
+	const struct http_file *cached;
 	struct stat st;
 	bool dir_form;
 	int fd, status;
 
 	status = http_path_normalize(req->path.ptr, req->path.len, rel,
 	    sizeof(rel), &dir_form);
-	if (status == 0)
-		status = http_file_open(site, rel, &fd, &st);
 	if (status != 0) {
+		http_reply_error(rp, status);
+		return;
+	}
+	/* The key tells "docs" (a redirect) from "docs/" (its index). */
+	snprintf(key, sizeof(key), "%s%s", rel, dir_form ? "/" : "");
+	if ((cached = http_cache_get(site->rootfd, key)) != NULL) {
+		http_file_serve(req, cached, rp);
+		return;
+	}
+	if ((status = http_file_open(site, rel, &fd, &st)) != 0) {
 		http_reply_error(rp, status);
 		return;
 	}
@@ -233,7 +255,7 @@ http_file_reply(const struct http_site *site, const struct conf *cf,
 			http_file_redirect(req, rp);
 			return;
 		}
-		http_file_directory(site, cf, req, rel, fd, rp);
+		http_file_directory(site, cf, req, key, rel, fd, rp);
 		return;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -241,5 +263,5 @@ http_file_reply(const struct http_site *site, const struct conf *cf,
 		http_reply_error(rp, HTTP_FORBIDDEN);
 		return;
 	}
-	http_file_serve(req, rel, fd, &st, rp);
+	http_file_serve_new(req, key, rel, fd, &st, rp);
 }

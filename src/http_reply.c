@@ -29,7 +29,7 @@ http_reply_init(struct http_reply *rp)
 void
 http_reply_done(struct http_reply *rp)
 {
-	if (rp->body_fd >= 0)
+	if (rp->body_fd >= 0 && !rp->body_fd_kept)
 		(void)close(rp->body_fd);
 	if (rp->body_owned)
 		free(rp->body);

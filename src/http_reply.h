@@ -30,6 +30,7 @@ struct http_reply {
 	bool close;			/* the connection ends after this */
 	uint64_t length;		/* of the body (also for HEAD) */
 	int body_fd;			/* file body, or -1 */
+	bool body_fd_kept;		/* not ours to close (cached) */
 	off_t body_offset;
 	char *body;			/* memory body, or NULL */
 	bool body_owned;		/* free(body) when done */
