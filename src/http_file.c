@@ -98,15 +98,15 @@ http_file_serve(const struct http_request *req, const struct http_file *f,
 {
 	uint64_t size = (uint64_t)f->st.st_size, first, last;
 
-	http_reply_field(rp, "Last-Modified", "%s", f->modified);
-	http_reply_field(rp, "ETag", "%s", f->etag);
+	http_reply_field_str(rp, "Last-Modified", f->modified);
+	http_reply_field_str(rp, "ETag", f->etag);
 	if (http_file_not_modified(req, f)) {
 		rp->status = HTTP_NOT_MODIFIED;
 		rp->no_length = true;
 		http_file_release(f);
 		return;
 	}
-	http_reply_field(rp, "Accept-Ranges", "bytes");
+	http_reply_field_str(rp, "Accept-Ranges", "bytes");
 	switch (http_range_parse(req->range.ptr, req->range.len, size, &first,
 	    &last)) {
 	case HTTP_RANGE_UNSATISFIABLE:

@@ -65,6 +65,25 @@ http_reply_field(struct http_reply *rp, const char *name, const char *fmt,
 	return true;
 }
 
+bool
+http_reply_field_str(struct http_reply *rp, const char *name,
+    const char *value)
+{
+	size_t nlen = strlen(name), vlen = strlen(value);
+	char *p = rp->fields + rp->fields_len;
+
+	if (nlen + vlen + 4 >= sizeof(rp->fields) - rp->fields_len) {
+		rp->fields_full = true;
+		return false;
+	}
+	memcpy(p, name, nlen);
+	memcpy(p + nlen, ": ", 2);
+	memcpy(p + nlen + 2, value, vlen);
+	memcpy(p + nlen + 2 + vlen, "\r\n", 3);
+	rp->fields_len += nlen + vlen + 4;
+	return true;
+}
+
 void
 http_reply_body(struct http_reply *rp, int status, const char *type,
     char *body, size_t len, bool owned)
@@ -109,28 +128,78 @@ http_reply_date(void)
 	return date;
 }
 
+/* A head being built: what does not fit sets full, and nothing else is
+ * added. */
+struct http_head {
+	char *buf;
+	size_t len;
+	size_t n;
+	bool full;
+};
+
+static void
+http_head_add(struct http_head *h, const char *s, size_t len)
+{
+	if (h->full || len >= h->len - h->n) {	/* room for a NUL too */
+		h->full = true;
+		return;
+	}
+	memcpy(h->buf + h->n, s, len);
+	h->n += len;
+}
+
+static void
+http_head_str(struct http_head *h, const char *s)
+{
+	http_head_add(h, s, strlen(s));
+}
+
+static void
+http_head_u64(struct http_head *h, uint64_t v)
+{
+	char digits[20];
+	size_t i = sizeof(digits);
+
+	do
+		digits[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	http_head_add(h, digits + i, sizeof(digits) - i);
+}
+
 size_t
 http_reply_head(const struct http_reply *rp, int minor, bool keep,
     char *buf, size_t len)
 {
-	const char *type = rp->content_type;
-	const char *conn = !keep ? "Connection: close\r\n" :
-	    minor == 0 ? "Connection: keep-alive\r\n" : "";
-	int n;
+	struct http_head h = { buf, len, 0, len == 0 };
+	char status[] = "HTTP/1.1 000 ";
+	unsigned code = (unsigned)rp->status % 1000;
 
-	/* One format: nothing is cut in the middle of a line, the whole head
-	 * fits or the answer is 0. */
-	n = snprintf(buf, len, "HTTP/1.%d %d %s\r\nDate: %s\r\nServer: %s\r\n"
-	    "%.*s%s%s%s", minor, rp->status, http_reason(rp->status),
-	    http_reply_date(), HTTP_SERVER, (int)rp->fields_len, rp->fields,
-	    type != NULL ? "Content-Type: " : "", type != NULL ? type : "",
-	    type != NULL ? "\r\n" : "");
-	if (n >= 0 && (size_t)n < len && !rp->no_length)
-		n += snprintf(buf + n, len - (size_t)n,
-		    "Content-Length: %llu\r\n", (unsigned long long)rp->length);
-	if (n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, "%s\r\n", conn);
-	if (n < 0 || (size_t)n >= len)
-		return 0;
-	return (size_t)n;
+	/* Built from pieces, no format: nothing is cut in the middle of a
+	 * line, the whole head fits or the answer is 0. */
+	status[7] = minor == 0 ? '0' : '1';
+	status[9] = (char)('0' + code / 100);
+	status[10] = (char)('0' + code / 10 % 10);
+	status[11] = (char)('0' + code % 10);
+	http_head_add(&h, status, sizeof(status) - 1);
+	http_head_str(&h, http_reason(rp->status));
+	http_head_add(&h, "\r\nDate: ", 8);
+	http_head_add(&h, http_reply_date(), HTTP_DATE_LEN);
+	http_head_str(&h, "\r\nServer: " HTTP_SERVER "\r\n");
+	http_head_add(&h, rp->fields, rp->fields_len);
+	if (rp->content_type != NULL) {
+		http_head_add(&h, "Content-Type: ", 14);
+		http_head_str(&h, rp->content_type);
+		http_head_add(&h, "\r\n", 2);
+	}
+	if (!rp->no_length) {
+		http_head_add(&h, "Content-Length: ", 16);
+		http_head_u64(&h, rp->length);
+		http_head_add(&h, "\r\n", 2);
+	}
+	if (!keep)
+		http_head_str(&h, "Connection: close\r\n");
+	else if (minor == 0)
+		http_head_str(&h, "Connection: keep-alive\r\n");
+	http_head_add(&h, "\r\n", 2);
+	return h.full ? 0 : h.n;
 }

@@ -48,6 +48,9 @@ void http_reply_done(struct http_reply *rp);
  */
 bool http_reply_field(struct http_reply *rp, const char *name,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same with a plain value, without formatting. */
+bool http_reply_field_str(struct http_reply *rp, const char *name,
+    const char *value);
 
 /* A memory body of len bytes; owned: freed by http_reply_done. */
 void http_reply_body(struct http_reply *rp, int status, const char *type,
