@@ -30,6 +30,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -305,6 +307,12 @@ http_answer(struct http_conn *hc, const struct http_request *req, int status)
 		return false;
 	}
 	hc->requests++;
+	/* Kept alive: the next response must not wait for an ACK of this one
+	 * (Nagle), whatever size it ends with.  Once per connection; a
+	 * failure only costs latency. */
+	if (keep && hc->requests == 1)
+		(void)setsockopt(hc->c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+		    sizeof(int));
 	return keep;
 }
 
