@@ -232,6 +232,7 @@ http_file_reply(const struct http_site *site, const struct conf *cf,
 	struct stat st;
 	bool dir_form;
 	int fd, status;
+	size_t n;
 
 	status = http_path_normalize(req->path.ptr, req->path.len, rel,
 	    sizeof(rel), &dir_form);
@@ -240,7 +241,11 @@ http_file_reply(const struct http_site *site, const struct conf *cf,
 		return;
 	}
 	/* The key tells "docs" (a redirect) from "docs/" (its index). */
-	snprintf(key, sizeof(key), "%s%s", rel, dir_form ? "/" : "");
+	n = strlen(rel);
+	memcpy(key, rel, n);
+	if (dir_form)
+		key[n++] = '/';
+	key[n] = '\0';
 	if ((cached = http_cache_get(site->rootfd, key)) != NULL) {
 		http_file_serve(req, cached, rp);
 		return;
