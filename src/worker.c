@@ -43,6 +43,7 @@
 #define WORKER_RETRY_MS		1000		/* resend a refused report */
 #define WORKER_PAUSE_MS		100		/* out of descriptors: back off */
 #define WORKER_PROGRESS_MS	1000		/* busy: report progress */
+#define WORKER_ACCEPT_BURST	16		/* connections without a wait */
 
 static volatile sig_atomic_t worker_stop_requested;
 
@@ -192,7 +193,6 @@ worker_serve(struct worker *w, int fd, const struct sockaddr *sa,
 	if (c.fd >= 0)			/* a service must close; be safe */
 		conn_abort(&c);
 	w->served++;
-	worker_report(w, HEALTH_IDLE);
 }
 
 /* Errors that concern one connection only (accept(2), "Error handling"). */
@@ -208,33 +208,6 @@ worker_accept_transient(int err)
 	return false;
 }
 
-/* 0 to go on, -1 when the worker cannot go on. */
-static int
-worker_accept(struct worker *w, const struct listener *l)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int fd;
-
-	fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd >= 0) {
-		worker_serve(w, fd, (struct sockaddr *)&ss, len);
-		return 0;
-	}
-	if (worker_accept_transient(errno))
-		return 0;
-	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-	    errno == ENOMEM) {
-		log_warning_errno("accept on %s", l->name);
-		const struct timespec pause = { 0, WORKER_PAUSE_MS * 1000000L };
-		(void)ppoll(NULL, 0, &pause, &w->wait_mask);
-		return 0;
-	}
-	log_error_errno("accept on %s", l->name);
-	return -1;
-}
-
 /* Why the loop must end now, or HEALTH_EXIT_NONE to go on. */
 static enum health_exit_reason
 worker_should_exit(const struct worker *w)
@@ -244,6 +217,48 @@ worker_should_exit(const struct worker *w)
 	if (w->limit > 0 && w->served >= w->limit)
 		return HEALTH_EXIT_MAX_REQUESTS;
 	return HEALTH_EXIT_NONE;
+}
+
+/*
+ * Accepts and serves from l, then tries l again before going back to
+ * wait, up to WORKER_ACCEPT_BURST connections: under load the next one is
+ * already queued, and taking it at once spares a wait and the IDLE record
+ * (one BUSY record per connection instead of two records).  IDLE is
+ * reported once the queue is empty.  0 to go on, -1 when the worker
+ * cannot go on.
+ */
+static int
+worker_accept(struct worker *w, const struct listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err = 0, served = 0;
+
+	do {
+		len = sizeof(ss);
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+			break;
+		}
+		worker_serve(w, fd, (struct sockaddr *)&ss, len);
+	} while (++served < WORKER_ACCEPT_BURST &&
+	    worker_should_exit(w) == HEALTH_EXIT_NONE);
+	if (served > 0)
+		worker_report(w, HEALTH_IDLE);
+	if (err == 0 || worker_accept_transient(err))
+		return 0;
+	errno = err;
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM) {
+		log_warning_errno("accept on %s", l->name);
+		const struct timespec pause = { 0, WORKER_PAUSE_MS * 1000000L };
+		(void)ppoll(NULL, 0, &pause, &w->wait_mask);
+		return 0;
+	}
+	log_error_errno("accept on %s", l->name);
+	return -1;
 }
 
 static enum health_exit_reason
