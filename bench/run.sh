@@ -13,6 +13,8 @@
 #   bench/run.sh all           the same plus the peers ($BENCH_PEERS)
 #   bench/run.sh peers         the limit servers and the peers only; no
 #                              preforkd is built or measured
+#   bench/run.sh build         only build preforkd and pftool; print the
+#                              path of the binary (for perf, callgrind ...)
 #   bench/run.sh report [DIR]  print the table of an earlier run again
 #                              (DIR: one of $BENCH_WORK/results/*; default
 #                              the latest); nothing is measured
@@ -645,6 +647,10 @@ print_table() {
 mode=${1:-preforkd}
 case $mode in
 	preforkd|all|peers) ;;
+	build)
+		build_preforkd
+		echo "$PREFORKD_BIN"
+		exit 0 ;;
 	report)
 		d=${2:-$(ls -1d "$BENCH_WORK"/results/*/ 2>/dev/null | tail -n 1)}
 		d=${d%/}
