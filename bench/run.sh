@@ -569,7 +569,9 @@ print_table() {
 	hdr+=" met | notes |"; sep+="---|---|"
 	local params
 	params="DURATION=$(sed -n 's/.*DURATION=\([0-9]*\).*/\1/p' "$res/params.txt" 2>/dev/null) RUNS=$(sed -n 's/.*RUNS=\([0-9]*\).*/\1/p' "$res/params.txt" 2>/dev/null)"
-	echo "preforkd $(cat "$res/version.txt" 2>/dev/null || echo '?'), ${params}, $PREFORKD_WORKERS workers; medians; ÷ = preforkd ÷ that server; results in $res"
+	local what="no preforkd (peers only)"
+	[ -s "$res/version.txt" ] && what="preforkd $(cat "$res/version.txt"), $PREFORKD_WORKERS workers"
+	echo "$what, ${params}; medians; ÷ = preforkd ÷ that server; results in $res"
 	echo
 	echo "$hdr"
 	echo "$sep"
