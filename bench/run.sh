@@ -110,7 +110,7 @@
 #   worker <= 128 KiB; start to READY <= 50 ms; HUP to READY <= 100 ms.
 #   A scenario with errors does not meet its target.
 #
-# Durations on two CPUs, with the defaults: preforkd about 8 min, all
+# Durations on two CPUs, with the defaults: preforkd about 7 min, all
 # about 22 min; with BENCH_QUICK=1: preforkd about 75 s, all about 3.5 min
 # (plus a build when the sources changed, a few seconds to a minute).
 set -euo pipefail
