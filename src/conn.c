@@ -284,15 +284,35 @@ conn_drain(int fd, int linger_ms)
 			return;
 }
 
+/*
+ * A peer that said it sends nothing more (peer_done) and has indeed sent
+ * nothing since: no reason to wait for its EOF.  One read that does not
+ * wait tells; anything that did arrive is drained as usual.
+ */
+static bool
+conn_peer_quiet(const struct conn *c)
+{
+	char scratch[CONN_DRAIN_BUF];
+	ssize_t n;
+
+	if (!c->peer_done)
+		return false;
+	do
+		n = recv(c->fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	return n <= 0;		/* EOF, nothing pending, or an error */
+}
+
 void
 conn_close(struct conn *c)
 {
 	if (c->fd < 0)
 		return;
 	/* shutdown fails (ENOTCONN...) when the peer is gone: nothing to
-	 * drain then; nor once its EOF was read.  linger_ms <= 0: FIN, then
-	 * close at once. */
-	if (shutdown(c->fd, SHUT_WR) == 0 && c->linger_ms > 0 && !c->peer_eof)
+	 * drain then; nor once its EOF was read, or when it said it was done
+	 * and is quiet.  linger_ms <= 0: FIN, then close at once. */
+	if (shutdown(c->fd, SHUT_WR) == 0 && c->linger_ms > 0 &&
+	    !c->peer_eof && !conn_peer_quiet(c))
 		conn_drain(c->fd, c->linger_ms);
 	conn_abort(c);
 }

@@ -43,6 +43,7 @@ struct conn {
 	uint64_t bytes_out;
 	uint64_t start_ms;		/* accepted (CLOCK_MONOTONIC) */
 	bool peer_eof;			/* a read returned the peer's EOF */
+	bool peer_done;			/* the peer said it sends no more */
 	/* Called after each transfer that moved bytes (NULL: nobody asks):
 	 * the worker's proof of progress for the hang check. */
 	void (*on_progress)(void *arg);

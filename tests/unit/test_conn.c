@@ -783,6 +783,36 @@ test_conn_close_stops_draining_at_the_deadline_when_the_peer_keeps_sending(
 }
 
 static void
+test_conn_close_does_not_wait_for_a_peer_that_said_it_was_done(void **state)
+{
+	struct conn *c = *state;
+
+	c->peer_done = true;
+	expect_shutdown(0, 0);
+	will_recv_error(EAGAIN);	/* nothing came: no wait for its EOF */
+	expect_close();
+	conn_close(c);
+	assert_int_equal(recv_calls, 1);
+	assert_int_equal(close_calls, 1);
+}
+
+static void
+test_conn_close_drains_a_done_peer_that_still_sent(void **state)
+{
+	struct conn *c = *state;
+
+	c->peer_done = true;
+	expect_shutdown(0, 0);
+	will_recv_data("unexpected");
+	will_recv_data("more");
+	will_recv_eof();
+	expect_close();
+	conn_close(c);
+	assert_int_equal(recv_calls, 3);
+	assert_int_equal(close_calls, 1);
+}
+
+static void
 test_conn_close_with_linger_0_skips_the_drain(void **state)
 {
 	struct conn *c = *state;
@@ -922,6 +952,8 @@ main(void)
 		T(test_conn_close_shuts_down_drains_until_eof_then_closes_once),
 		T(test_conn_close_waits_for_the_peer_within_what_is_left_of_linger),
 		T(test_conn_close_stops_draining_at_the_deadline_when_the_peer_keeps_sending),
+		T(test_conn_close_does_not_wait_for_a_peer_that_said_it_was_done),
+		T(test_conn_close_drains_a_done_peer_that_still_sent),
 		T(test_conn_close_with_linger_0_skips_the_drain),
 		T(test_conn_close_after_a_failed_shutdown_just_closes),
 		T(test_conn_close_stops_draining_on_a_reset),
