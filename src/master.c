@@ -223,14 +223,21 @@ master_check_serving(struct master *m, uint64_t now_ms)
 	notify_ready(m->status, now_ms);
 }
 
+/* The status line while a stop drains the pool. */
+static void
+master_status_stopping(struct master *m, const struct score_totals *t)
+{
+	snprintf(m->status, sizeof(m->status), "stopping: %u workers, %u busy",
+	    t->workers, t->busy);
+}
+
 static void
 master_stop(struct master *m, bool fast, uint64_t now_ms)
 {
 	struct score_totals t;
 
 	score_totals(&m->score, &t);
-	snprintf(m->status, sizeof(m->status), "stopping: %u workers, %u busy",
-	    t.workers, t.busy);
+	master_status_stopping(m, &t);
 	notify_stopping(m->status);
 	if (fast) {
 		m->phase = MASTER_HALTING;
@@ -355,8 +362,7 @@ master_tick_stopping(struct master *m, const struct score_totals *t,
 	if (!m->killed)
 		left += MASTER_KILL_WAIT_MS;
 	notify_extend(left + MASTER_CHORES_MS, now_ms);
-	snprintf(m->status, sizeof(m->status), "stopping: %u workers, %u busy",
-	    t->workers, t->busy);
+	master_status_stopping(m, t);
 	notify_status(m->status, now_ms);
 }
 
@@ -400,7 +406,6 @@ static int
 master_loop(struct master *m)
 {
 	int status = EXIT_SUCCESS;
-
 	uint64_t health_rest_until = 0;
 
 	for (;;) {

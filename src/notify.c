@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "log.h"
 #include "notify.h"
 
@@ -107,12 +107,9 @@ notify_ready(const char *status, uint64_t now_ms)
 void
 notify_reloading(void)
 {
-	struct timespec ts;
-
-	if (!notify.on || clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return;
-	notify_sendf("RELOADING=1\nSTATUS=reloading\nMONOTONIC_USEC=%" PRIu64,
-	    (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+	if (notify.on)
+		notify_sendf("RELOADING=1\nSTATUS=reloading\n"
+		    "MONOTONIC_USEC=%" PRIu64, clock_now_us());
 }
 
 void
