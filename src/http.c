@@ -304,7 +304,8 @@ http_answer(struct http_conn *hc, const struct http_request *req, int status)
 	 * need not wait for its EOF. */
 	hc->c->peer_done = !keep && status == HTTP_OK && !req->has_body &&
 	    hc->len == req->head_len && (req->conn_close ||
-	    (req->version_minor == 0 && !req->conn_keep_alive));
+	    (req->version_known && req->version_minor == 0 &&
+	    !req->conn_keep_alive));
 	ok = http_send(hc, req, &rp, keep, &sent);
 	http_reply_done(&rp);
 	http_log(hc, req, rp.status, sent);

@@ -256,7 +256,8 @@ log_fields_name(const struct log_field *f, size_t nf, const struct iovec *iov)
 	    iov->iov_len;
 
 	for (size_t i = 0; i < nf; i++)
-		if (f[i].name != NULL && strlen(f[i].name) == len &&
+		if (log_field_name_valid(f[i].name) &&
+		    strlen(f[i].name) == len &&
 		    memcmp(f[i].name, iov->iov_base, len) == 0)
 			return true;
 	return false;

@@ -179,7 +179,7 @@ score_due(const struct score *s, size_t i, uint64_t now_ms)
 
 void
 score_start(struct score *s, size_t slot, pid_t pid, uint32_t cookie,
-    uint64_t now_ms)
+    uint64_t hang_ms, uint64_t now_ms)
 {
 	struct score_slot *w = &s->slot[slot];
 
@@ -187,6 +187,7 @@ score_start(struct score *s, size_t slot, pid_t pid, uint32_t cookie,
 	w->pid = pid;
 	w->cookie = cookie;
 	w->generation = s->generation;
+	w->hang_ms = hang_ms;
 	w->started_ms = now_ms;
 	w->last_report_ms = now_ms;
 }

@@ -138,9 +138,11 @@ uint32_t score_next_cookie(struct score *s);
 /* A wanted, empty slot whose wait is over. */
 bool score_due(const struct score *s, size_t i, uint64_t now_ms);
 
-/* Records a forked worker of the current generation in an EMPTY slot. */
+/* Records a forked worker of the current generation in an EMPTY slot;
+ * hang_ms is its timeouts.hang, kept for its whole life (a reload's new
+ * timeouts are the next generation's). */
 void score_start(struct score *s, size_t slot, pid_t pid, uint32_t cookie,
-    uint64_t now_ms);
+    uint64_t hang_ms, uint64_t now_ms);
 
 /* Slot of the live worker with this pid, or -1. */
 ssize_t score_find(const struct score *s, pid_t pid);

@@ -86,9 +86,8 @@ spawn_worker(struct master *m, size_t slot, uint64_t now_ms)
 	}
 	if (pid == 0)
 		spawn_child(m, cookie);
-	score_start(&m->score, slot, pid, cookie, now_ms);
-	/* A reload's new timeouts are not this worker's: it keeps its own. */
-	m->score.slot[slot].hang_ms = (uint64_t)m->cf->timeouts.hang * 1000;
+	score_start(&m->score, slot, pid, cookie,
+	    (uint64_t)m->cf->timeouts.hang * 1000, now_ms);
 	log_debug_fields(SPAWN_WORKER_FIELDS(&m->score.slot[slot]),
 	    "worker %ld started in slot %zu, generation %lu", (long)pid,
 	    slot, (unsigned long)m->score.generation);

@@ -23,9 +23,10 @@ struct master;
  * SPAWN_WORKER_FIELDS(w), "worker %ld ...", ...).  A worker's own records
  * carry the same two fields, from the context spawn sets in the child.
  */
-#define SPAWN_WORKER_FIELDS(w) LOG_FIELDS( \
+#define SPAWN_WORKER_FIELD_LIST(w) \
 	LOG_I64("WORKER_PID", (w)->pid), \
-	LOG_U64("GENERATION", (w)->generation))
+	LOG_U64("GENERATION", (w)->generation)
+#define SPAWN_WORKER_FIELDS(w) LOG_FIELDS(SPAWN_WORKER_FIELD_LIST(w))
 
 #define SPAWN_FORK_FAIL_DELAY_MS 1000	/* fork() failed: try again then */
 

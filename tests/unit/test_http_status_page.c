@@ -33,8 +33,8 @@ setup(void **state)
 	(void)state;
 	if (board_open() != 0 || score_init(&score, 2) != 0)
 		return -1;
-	score_start(&score, 0, getpid(), 7, 1000);
-	score_start(&score, 1, 424242, 8, 1000);
+	score_start(&score, 0, getpid(), 7, 120000, 1000);
+	score_start(&score, 1, 424242, 8, 120000, 1000);
 	memset(&r, 0, sizeof(r));
 	r.version = HEALTH_VERSION;
 	r.pid = 424242;

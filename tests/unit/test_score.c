@@ -14,6 +14,8 @@
 
 #include "score.h"
 
+#define HANG_MS	120000		/* timeouts.hang of the workers started */
+
 static int
 setup(void **state)
 {
@@ -60,8 +62,9 @@ test_score_worker_goes_starting_idle_busy_idle_exiting(void **state)
 	struct score *s = *state;
 	struct health_record busy = record(100, 9, 2, HEALTH_BUSY, 0);
 
-	score_start(s, 1, 100, 9, 1000);
+	score_start(s, 1, 100, 9, HANG_MS, 1000);
 	assert_int_equal(s->slot[1].state, SCORE_STARTING);
+	assert_int_equal(s->slot[1].hang_ms, HANG_MS);
 	assert_int_equal(apply(s, record(100, 9, 1, HEALTH_READY, 0), 1010),
 	    SCORE_APPLIED);
 	assert_int_equal(s->slot[1].state, SCORE_IDLE);
@@ -87,7 +90,7 @@ test_score_rejects_a_record_from_an_unknown_pid(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 0);
+	score_start(s, 0, 100, 9, HANG_MS, 0);
 	assert_int_equal(apply(s, record(101, 9, 1, HEALTH_READY, 0), 1),
 	    SCORE_UNKNOWN_PID);
 	assert_int_equal(s->slot[0].state, SCORE_STARTING);
@@ -99,7 +102,7 @@ test_score_rejects_a_reused_pid_with_a_stale_cookie(void **state)
 	struct score *s = *state;
 
 	/* pid 100 died; the kernel gave 100 to the next spawn (cookie 10) */
-	score_start(s, 0, 100, 10, 0);
+	score_start(s, 0, 100, 10, HANG_MS, 0);
 	assert_int_equal(apply(s, record(100, 9, 7, HEALTH_IDLE, 5), 1),
 	    SCORE_STALE_COOKIE);
 	assert_int_equal(s->slot[0].state, SCORE_STARTING);
@@ -111,7 +114,7 @@ test_score_rejects_an_old_sequence_number(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 0);
+	score_start(s, 0, 100, 9, HANG_MS, 0);
 	assert_int_equal(apply(s, record(100, 9, 5, HEALTH_BUSY, 0), 1),
 	    SCORE_APPLIED);
 	assert_int_equal(apply(s, record(100, 9, 5, HEALTH_IDLE, 1), 2),
@@ -126,7 +129,7 @@ test_score_sequence_numbers_survive_wrap_around(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 0);
+	score_start(s, 0, 100, 9, HANG_MS, 0);
 	assert_int_equal(apply(s, record(100, 9, UINT32_MAX, HEALTH_READY, 0),
 	    1), SCORE_APPLIED);
 	assert_int_equal(apply(s, record(100, 9, 0, HEALTH_BUSY, 0), 2),
@@ -139,7 +142,7 @@ test_score_ignores_records_after_the_worker_said_it_exits(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 0);
+	score_start(s, 0, 100, 9, HANG_MS, 0);
 	assert_int_equal(apply(s, record(100, 9, 1, HEALTH_EXITING, 0), 1),
 	    SCORE_APPLIED);
 	assert_int_equal(apply(s, record(100, 9, 2, HEALTH_BUSY, 0), 2),
@@ -152,7 +155,7 @@ test_score_a_dropped_ready_record_does_not_block_busy(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 0);
+	score_start(s, 0, 100, 9, HANG_MS, 0);
 	assert_int_equal(apply(s, record(100, 9, 2, HEALTH_BUSY, 0), 1),
 	    SCORE_APPLIED);
 	assert_int_equal(s->slot[0].state, SCORE_BUSY);
@@ -164,8 +167,8 @@ test_score_vacate_keeps_served_and_counts_crashes(void **state)
 	struct score *s = *state;
 	struct score_totals t;
 
-	score_start(s, 0, 100, 9, 0);
-	score_start(s, 1, 101, 10, 0);
+	score_start(s, 0, 100, 9, HANG_MS, 0);
+	score_start(s, 1, 101, 10, HANG_MS, 0);
 	apply(s, record(100, 9, 1, HEALTH_IDLE, 40), 1);
 	apply(s, record(101, 10, 1, HEALTH_IDLE, 2), 1);
 	score_vacate(s, 0, true, 100);
@@ -188,10 +191,10 @@ test_score_status_line_counts_each_state(void **state)
 	struct score *s = *state;
 	char buf[128];
 
-	score_start(s, 0, 100, 1, 0);
-	score_start(s, 1, 101, 2, 0);
-	score_start(s, 2, 102, 3, 0);
-	score_start(s, 3, 103, 4, 0);
+	score_start(s, 0, 100, 1, HANG_MS, 0);
+	score_start(s, 1, 101, 2, HANG_MS, 0);
+	score_start(s, 2, 102, 3, HANG_MS, 0);
+	score_start(s, 3, 103, 4, HANG_MS, 0);
 	apply(s, record(100, 1, 1, HEALTH_BUSY, 1230), 1);
 	apply(s, record(101, 2, 1, HEALTH_IDLE, 4), 1);
 	apply(s, record(102, 3, 1, HEALTH_IDLE, 0), 1);
@@ -200,7 +203,7 @@ test_score_status_line_counts_each_state(void **state)
 	assert_string_equal(buf,
 	    "4 workers: 1 busy, 3 idle; 1234 served; 0 crashes");
 	score_vacate(s, 3, true, 100);
-	score_start(s, 3, 104, 5, 2);
+	score_start(s, 3, 104, 5, HANG_MS, 2);
 	score_status(s, buf, sizeof(buf));
 	assert_string_equal(buf, "4 workers: 1 busy, 2 idle, 1 starting; "
 	    "1234 served; 1 crash");
@@ -226,7 +229,7 @@ test_score_a_progress_report_keeps_the_start_of_the_connection(void **state)
 	struct score *s = *state;
 	struct health_record busy = record(100, 9, 1, HEALTH_BUSY, 0);
 
-	score_start(s, 0, 100, 9, 1000);
+	score_start(s, 0, 100, 9, HANG_MS, 1000);
 	busy.busy_since_ms = 1200;
 	assert_int_equal(apply(s, busy, 1210), SCORE_APPLIED);
 	busy.seq = 2;		/* the same connection, a second later */
@@ -250,7 +253,7 @@ ready(struct score *s, size_t i, pid_t pid, uint64_t now)
 {
 	uint32_t cookie = score_next_cookie(s);
 
-	score_start(s, i, pid, cookie, now);
+	score_start(s, i, pid, cookie, HANG_MS, now);
 	assert_int_equal(apply(s, record(pid, cookie, 1, HEALTH_READY, 0),
 	    now), SCORE_APPLIED);
 }
@@ -348,7 +351,7 @@ test_score_a_generation_that_never_served_is_retired_at_once(void **state)
 		ready(s, i, (pid_t)(100 + i), 10);
 	assert_true(score_update_serving(s));
 	assert_int_equal(score_reload(s, 1), 0);	/* generation 2 */
-	score_start(s, 4, 200, score_next_cookie(s), 20);	/* starting */
+	score_start(s, 4, 200, score_next_cookie(s), HANG_MS, 20);	/* starting */
 	assert_int_equal(score_reload(s, 1), 0);	/* generation 3 */
 	assert_int_equal(s->serving, 1);
 	assert_true(score_retirable(s, 4));		/* generation 2 */
@@ -360,13 +363,13 @@ test_score_a_failing_slot_backs_off_and_is_due_after_the_wait(void **state)
 {
 	struct score *s = *state;
 
-	score_start(s, 0, 100, 9, 1000);
+	score_start(s, 0, 100, 9, HANG_MS, 1000);
 	assert_int_equal(score_vacate(s, 0, true, 1050), 100);
 	assert_true(s->slot[0].wanted);
 	assert_int_equal(s->slot[0].failures, 1);
 	assert_false(score_due(s, 0, 1149));
 	assert_true(score_due(s, 0, 1150));
-	score_start(s, 0, 101, 10, 1150);
+	score_start(s, 0, 101, 10, HANG_MS, 1150);
 	assert_int_equal(score_vacate(s, 0, true, 1160), 200);
 	assert_int_equal(s->slot[0].failures, 2);
 	/* one that served and lived past its first second: at once */
@@ -386,11 +389,11 @@ test_score_a_slot_stays_failing_until_its_worker_is_ready(void **state)
 	struct score *s = *state;
 	struct score_totals t;
 
-	score_start(s, 0, 100, 9, 1000);
+	score_start(s, 0, 100, 9, HANG_MS, 1000);
 	score_vacate(s, 0, true, 1050);
 	score_totals(s, &t);
 	assert_int_equal(t.failing, 1);
-	score_start(s, 0, 101, 10, 1150);		/* the respawn */
+	score_start(s, 0, 101, 10, HANG_MS, 1150);		/* the respawn */
 	score_totals(s, &t);
 	assert_int_equal(t.failing, 1);
 	apply(s, record(101, 10, 1, HEALTH_READY, 0), 1160);
@@ -405,7 +408,7 @@ test_score_describes_what_a_worker_was_doing(void **state)
 	struct health_record busy = record(100, 9, 2, HEALTH_BUSY, 3);
 	char buf[128];
 
-	score_start(s, 0, 100, 9, 1000);
+	score_start(s, 0, 100, 9, HANG_MS, 1000);
 	score_describe_work(&s->slot[0], 1000, buf, sizeof(buf));
 	assert_string_equal(buf, "before it was ready");
 	apply(s, record(100, 9, 1, HEALTH_READY, 1), 1010);
@@ -431,7 +434,7 @@ test_score_ttin_adds_a_slot_and_ttou_drops_the_least_busy(void **state)
 
 	ready(s, 0, 100, 10);
 	ready(s, 1, 101, 10);
-	score_start(s, 2, 102, score_next_cookie(s), 10);	/* starting */
+	score_start(s, 2, 102, score_next_cookie(s), HANG_MS, 10);	/* starting */
 	/* slot 3 stays empty: down, waiting for its spawn */
 	busy = record(100, s->slot[0].cookie, 2, HEALTH_BUSY, 0);
 	apply(s, busy, 20);
@@ -456,7 +459,7 @@ test_score_formats_one_line_per_worker_beginning_with_its_pid(void **state)
 	struct health_record busy = record(4321, 9, 2, HEALTH_BUSY, 17);
 	char line[256];
 
-	score_start(s, 0, 4321, 9, 1000);
+	score_start(s, 0, 4321, 9, HANG_MS, 1000);
 	busy.client.family = AF_INET;
 	busy.client.port = 5555;
 	memcpy(busy.client.addr, "\x7f\x00\x00\x01", 4);
