@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# http_cache: a worker keeps the files it served open, and still serves
-# every change at once.  One worker, so every request meets its cache: a
+# http_cache: a worker keeps the files it served open (seen in /proc),
+# and still serves every change at once.  One worker, so every request meets its cache: a
 # file rewritten in place, replaced by rename, removed, or turned into a
 # directory is served as it now is, not as it was; a directory's index
 # likewise.
@@ -24,6 +24,8 @@ body() {
 
 body a1 /a.txt one
 body a2 /a.txt one
+ls -l "/proc/$PF_WORKERS/fd" | grep -q -- "-> $www/a.txt\$" ||
+	pf_fail "the worker does not keep $www/a.txt open after serving it"
 printf 'two, longer\n' >"$www/a.txt"			# same inode
 body a3 /a.txt 'two, longer'
 printf 'three\n' >"$www/a.new" && mv "$www/a.new" "$www/a.txt"	# another inode

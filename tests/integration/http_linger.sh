@@ -19,11 +19,15 @@ pf_write_http_conf "$PF_TMP/site.conf" "$www" workers=1 \
 pf_start
 
 # hold_after REQUEST: send REQUEST on a connection kept open 6 s, without
-# ever closing it or reading (the kernel still takes the response).
+# ever closing it or reading (the kernel still takes the response); return
+# once the worker has logged its answer, so it is that worker's last one.
 hold_after() {
+	local n re='"GET / HTTP/1\.[01]" 200 '
+	n=$(pf_log_count "$re")
 	pf_bg bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "$2" >&3 && sleep 6' \
 		hold "$PF_PORT" "$1"
-	sleep 0.3
+	pf_wait_log_count "$re" $((n + 1)) 5 ||
+		pf_fail "the holding client's request was not answered"
 }
 
 # next_wait: ms until a second client is answered.

@@ -431,6 +431,17 @@ pf_log_count() {
 	grep -Ec -- "$1" "${2:-$PF_LOG}" 2>/dev/null || :
 }
 
+# pf_wait_log_count ERE N TIMEOUT_S [FILE]: 0 once at least N lines of
+# FILE (default $PF_LOG) match, 1 if not in time.
+pf_wait_log_count() {
+	local end
+	end=$(($(pf_now_ms) + $(pf_ms "$3")))
+	until [ "$(pf_log_count "$1" "${4:-$PF_LOG}")" -ge "$2" ]; do
+		[ "$(pf_now_ms)" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
 # pf_kill_recorded [MASTER]: KILL the workers recorded from MASTER (default:
 # from any master) that still run.  Used only when their master could not
 # stop them, and at cleanup.

@@ -82,7 +82,7 @@ test_a_file_head_with_fields_type_and_length(void **state)
 }
 
 static void
-test_304_has_no_length_and_no_type(void **state)
+test_no_length_for_304_and_the_largest_length_for_206(void **state)
 {
 	struct http_reply rp;
 
@@ -143,7 +143,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_file_head_with_fields_type_and_length),
-		cmocka_unit_test(test_304_has_no_length_and_no_type),
+		cmocka_unit_test(test_no_length_for_304_and_the_largest_length_for_206),
 		cmocka_unit_test(test_a_head_that_does_not_fit_is_refused_whole),
 		cmocka_unit_test(test_a_field_that_does_not_fit_is_left_out_and_said),
 	};
