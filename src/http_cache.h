@@ -10,7 +10,10 @@
  * ctime, or the entry is dropped and the path opened again the safe way
  * (http_path_open).  So a changed, replaced, removed or re-permissioned
  * file is seen at once, as without the cache; what is saved is the open,
- * the close and the formatting.
+ * the close and the formatting.  fstatat() follows symbolic links that the
+ * safe open would refuse (out of the root), but the entry passes only
+ * while its path leads to the very file, unchanged, that was served from
+ * beneath the root, so nothing is served that was not served before.
  *
  * HTTP_CACHE_ENTRIES entries per worker, the least recently used one
  * replaced; paths longer than HTTP_CACHE_PATH_MAX are not cached.  The
