@@ -56,43 +56,20 @@ addr_format(const struct sockaddr *sa, socklen_t len, char *buf,
 		snprintf(buf, buflen, "%s:%u", host, port);
 }
 
-/* The port after the last ':' of s: 1 to 5 digits up to the end, <= 65535. */
-static const char *
-addr_port_of(const char *s, unsigned *port)
-{
-	const char *colon = strrchr(s, ':');
-	size_t n;
-
-	if (colon == NULL || (n = strlen(colon + 1)) == 0 || n > 5 ||
-	    strspn(colon + 1, "0123456789") != n)
-		return NULL;
-	*port = (unsigned)strtoul(colon + 1, NULL, 10);
-	return *port <= 65535 ? colon : NULL;
-}
-
 unsigned
-addr_split(const char *s, char *host, size_t hostlen)
+addr_host(const struct sockaddr *sa, socklen_t len, char *host,
+    size_t hostlen)
 {
-	const char *colon, *start = s, *end;
+	char buf[INET6_ADDRSTRLEN];
 	unsigned port = 0;
-	size_t len;
 
 	if (host == NULL || hostlen == 0)
 		return 0;
-	colon = addr_port_of(s, &port);
-	if (colon != NULL && s[0] == '[' && colon - s >= 2 && colon[-1] == ']') {
-		start = s + 1;			/* "[v6]:port" */
-		end = colon - 1;
-	} else if (colon != NULL && s[0] != '[' &&
-	    memchr(s, ':', (size_t)(colon - s)) == NULL) {
-		end = colon;			/* "v4:port" */
-	} else {
-		port = 0;
-		end = s + strlen(s);
+	if (sa == NULL || len < sizeof(sa->sa_family) ||
+	    addr_format_host(sa, len, buf, sizeof(buf), &port) == NULL) {
+		snprintf(host, hostlen, "unknown");
+		return 0;
 	}
-	len = (size_t)(end - start) < hostlen ? (size_t)(end - start) :
-	    hostlen - 1;
-	memcpy(host, start, len);
-	host[len] = '\0';
+	snprintf(host, hostlen, "%s", buf);
 	return port;
 }

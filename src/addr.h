@@ -14,11 +14,11 @@ void addr_format(const struct sockaddr *sa, socklen_t len, char *buf,
     size_t buflen);
 
 /*
- * The address and the port of a string addr_format() wrote: "192.0.2.7"
- * and 8080 of "192.0.2.7:8080", "2001:db8::1" and 443 of
- * "[2001:db8::1]:443".  Anything else ("unknown") is copied whole as the
- * address, with port 0.  host is always terminated, cut to hostlen.
+ * The address alone of sa ("192.0.2.7", "2001:db8::1"; "unknown" for any
+ * other family) into host, always terminated and cut to hostlen; returns
+ * the port (0 for "unknown").
  */
-unsigned addr_split(const char *s, char *host, size_t hostlen);
+unsigned addr_host(const struct sockaddr *sa, socklen_t len, char *host,
+    size_t hostlen);
 
 #endif

@@ -113,7 +113,8 @@ echo_log(const struct conn *c, enum echo_end end, uint64_t us)
 
 	if (!log_enabled(LOG_INFO))
 		return;
-	port = addr_split(c->peer, host, sizeof(host));
+	port = addr_host((const struct sockaddr *)&c->peer_addr, c->peer_len,
+	    host, sizeof(host));
 	log_info_fields(LOG_FIELDS(LOG_STR("REMOTE_ADDR", host),
 	    LOG_U64("REMOTE_PORT", port),
 	    LOG_U64("BYTES_IN", c->bytes_in),

@@ -169,28 +169,51 @@ health_client_set(struct health_client *hc, const struct sockaddr *sa)
 	}
 }
 
-void
-health_client_format(const struct health_client *hc, char *buf, size_t len)
+/* hc as a sockaddr in ss; its length, or 0 for no client. */
+static socklen_t
+health_client_sockaddr(const struct health_client *hc,
+    struct sockaddr_storage *ss)
 {
-	struct sockaddr_storage ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	socklen_t sslen;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
-	memset(&ss, 0, sizeof(ss));
+	memset(ss, 0, sizeof(*ss));
 	if (hc->family == AF_INET) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(hc->port);
 		memcpy(&sin->sin_addr, hc->addr, 4);
-		sslen = sizeof(*sin);
-	} else if (hc->family == AF_INET6) {
+		return sizeof(*sin);
+	}
+	if (hc->family == AF_INET6) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(hc->port);
 		memcpy(&sin6->sin6_addr, hc->addr, 16);
-		sslen = sizeof(*sin6);
-	} else {
-		snprintf(buf, len, "-");
-		return;
+		return sizeof(*sin6);
 	}
-	addr_format((const struct sockaddr *)&ss, sslen, buf, len);
+	return 0;
+}
+
+void
+health_client_format(const struct health_client *hc, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = health_client_sockaddr(hc, &ss);
+
+	if (sslen == 0)
+		snprintf(buf, len, "-");
+	else
+		addr_format((const struct sockaddr *)&ss, sslen, buf, len);
+}
+
+unsigned
+health_client_host(const struct health_client *hc, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = health_client_sockaddr(hc, &ss);
+
+	if (sslen == 0) {
+		snprintf(buf, len, "-");
+		return 0;
+	}
+	return addr_host((const struct sockaddr *)&ss, sslen, buf, len);
 }

@@ -76,5 +76,8 @@ void health_client_set(struct health_client *hc, const struct sockaddr *sa);
 /* As addr_format(), or "-" when there is no client. */
 void health_client_format(const struct health_client *hc, char *buf,
     size_t len);
+/* The address alone ("-" for none) into buf; the port (0 for none). */
+unsigned health_client_host(const struct health_client *hc, char *buf,
+    size_t len);
 
 #endif

@@ -267,7 +267,8 @@ http_log(const struct http_conn *hc, const struct http_request *req,
 	if (!hc->cf->access_log || !log_enabled(LOG_INFO))
 		return;
 	us = clock_now_us() - hc->start_us;
-	port = addr_split(hc->c->peer, host, sizeof(host));
+	port = addr_host((const struct sockaddr *)&hc->c->peer_addr,
+	    hc->c->peer_len, host, sizeof(host));
 	log_info_fields(LOG_FIELDS(LOG_STR("REMOTE_ADDR", host),
 	    LOG_U64("REMOTE_PORT", port),
 	    LOG_MEM("HTTP_METHOD", m.ptr, m.len),

@@ -100,7 +100,7 @@ pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 
 	if (why == SCORE_KILL_HANG) {
 		health_client_format(&w->client, client, sizeof(client));
-		port = addr_split(client, host, sizeof(host));
+		port = health_client_host(&w->client, host, sizeof(host));
 		log_warning_fields(LOG_FIELDS(SPAWN_WORKER_FIELD_LIST(w),
 		    LOG_STR("REMOTE_ADDR", host),
 		    LOG_U64("REMOTE_PORT", port)),

@@ -162,6 +162,8 @@ test_health_client_formats_ipv4_and_ipv6(void **state)
 	health_client_set(&hc, (struct sockaddr *)&sin6);
 	health_client_format(&hc, buf, sizeof(buf));
 	assert_string_equal(buf, "[2001:db8::1]:443");
+	assert_int_equal(health_client_host(&hc, buf, sizeof(buf)), 443);
+	assert_string_equal(buf, "2001:db8::1");
 }
 
 static void
@@ -173,6 +175,8 @@ test_health_client_without_address_formats_as_dash(void **state)
 	(void)state;
 	health_client_set(&hc, NULL);
 	health_client_format(&hc, buf, sizeof(buf));
+	assert_string_equal(buf, "-");
+	assert_int_equal(health_client_host(&hc, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "-");
 }
 
