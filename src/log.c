@@ -8,7 +8,8 @@
  * and only if fd 2 is still that very stream, and journald's native socket
  * is there to write to, does the journal get native records; workers
  * inherit the decision across fork().  (The socket is checked because
- * sd_journal_sendv() reports success when it is missing.)
+ * sd_journal_sendv() reports success when it is missing; it is checked
+ * once, so records sent while journald is gone later are lost.)
  *
  * A message is formatted into one buffer (cut with "..." when longer).  A
  * stderr line is written with a loop that survives EINTR and short writes.

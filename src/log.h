@@ -123,6 +123,8 @@ void log_record_build(struct log_record *r, int level, const char *ident,
     size_t msglen, int err, const struct log_field *f, size_t nf,
     const struct iovec *ctx, size_t nctx);
 
+/* f and nf are two arguments: the log_*_fields macros get them from
+ * LOG_FIELDS(...), expanded before LOG_AT sees them. */
 #define LOG_AT(lvl, e, f, nf, ...) do { \
 	if (log_enabled(lvl)) \
 		log_emit((lvl), (e), __FILE__, __LINE__, __func__, (f), (nf), \

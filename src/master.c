@@ -227,8 +227,8 @@ master_check_serving(struct master *m, uint64_t now_ms)
 static void
 master_status_stopping(struct master *m, const struct score_totals *t)
 {
-	snprintf(m->status, sizeof(m->status), "stopping: %u workers, %u busy",
-	    t->workers, t->busy);
+	snprintf(m->status, sizeof(m->status), "stopping: %u worker%s, %u busy",
+	    t->workers, t->workers == 1 ? "" : "s", t->busy);
 }
 
 static void
@@ -238,7 +238,7 @@ master_stop(struct master *m, bool fast, uint64_t now_ms)
 
 	score_totals(&m->score, &t);
 	master_status_stopping(m, &t);
-	notify_stopping(m->status);
+	notify_stopping(m->status, now_ms);
 	if (fast) {
 		m->phase = MASTER_HALTING;
 		m->deadline_ms = now_ms + MASTER_HALT_GRACE_MS;

@@ -113,10 +113,10 @@ notify_reloading(void)
 }
 
 void
-notify_stopping(const char *status)
+notify_stopping(const char *status, uint64_t now_ms)
 {
 	notify_sendf("STOPPING=1\nSTATUS=%s", status);
-	snprintf(notify.status, sizeof(notify.status), "%s", status);
+	notify_remember(status, now_ms);
 }
 
 void

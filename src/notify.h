@@ -24,7 +24,7 @@
 void notify_init(uint64_t now_ms);
 void notify_ready(const char *status, uint64_t now_ms);
 void notify_reloading(void);
-void notify_stopping(const char *status);
+void notify_stopping(const char *status, uint64_t now_ms);
 /* Asks for `left_ms` more from now, at most once a second. */
 void notify_extend(uint64_t left_ms, uint64_t now_ms);
 void notify_status(const char *status, uint64_t now_ms);

@@ -3,7 +3,8 @@
 # notify`), the master tells its service manager
 # - READY=1 once every worker is ready, with a STATUS= counting them idle;
 # - WATCHDOG=1 at half of WATCHDOG_USEC;
-# - STATUS= when it changes, at most once a second;
+# - STATUS= when it changes, at most once a second after the last status
+#   (READY=1 and STOPPING=1 carry one too);
 # - on HUP, RELOADING=1 with MONOTONIC_USEC=, then READY=1 once the new
 #   generation serves, and also when the new file is refused;
 # - on TERM, STOPPING=1, then EXTEND_TIMEOUT_USEC= about once a second
@@ -34,6 +35,17 @@ wait_msg() {
 # after line AFTER_LINE; empty when none.
 first_line() {
 	awk -v re="$1" -v after="${2:-0}" 'NR > after && $0 ~ re { print NR; exit }' "$msgs"
+}
+
+# check_status_gaps: a STATUS= update comes at least 900 ms after the
+# last message that set the status (READY=1, STOPPING=1 or STATUS=); sets
+# gaps to the gaps seen.
+check_status_gaps() {
+	gaps=$(awk '/STATUS=/ && $2 != "RELOADING=1" {
+		if ($2 ~ /^STATUS=/ && prev != "") print $1 - prev; prev = $1 }' "$msgs")
+	for g in $gaps; do
+		[ "$g" -ge 900 ] || pf_fail "a STATUS= update $g ms after the last status: $(echo $gaps)"
+	done
 }
 
 pf_write_conf "$PF_TMP/echo.conf" workers=3 timeouts.graceful=3
@@ -70,11 +82,8 @@ for i in 1 2 3 4 5 6; do
 done
 wait_msg '^[0-9]+ STATUS=3 workers: 0 busy, 3 idle; 25 served' 1 5 ||
 	pf_fail "STATUS= never said 25 served: $(grep STATUS= "$msgs" | tail -n 5)"
-gaps=$(awk '$2 ~ /^STATUS=/ { if (prev != "") print $1 - prev; prev = $1 }' "$msgs")
+check_status_gaps
 pf_note "STATUS= gaps (ms): $(echo $gaps)"
-for g in $gaps; do
-	[ "$g" -ge 900 ] || pf_fail "two STATUS= messages $g ms apart: $(echo $gaps)"
-done
 # Sent when it changed: never the same line twice in a row.
 same=$(awk '$2 ~ /^STATUS=/ { line = $0; sub(/^[0-9]+ /, "", line)
 	if (line == prev) print line; prev = line }' "$msgs")
@@ -121,6 +130,7 @@ cp "$PF_TMP/good.conf" "$PF_CONF"
 # TERM with a busy worker: STOPPING=1, then EXTEND_TIMEOUT_USEC= while the
 # stop waits (timeouts.graceful = 3 s, then the worker is killed).
 pf_hold 20
+sleep 1.2	# past the last status's second: STOPPING=1 must start a new one
 n=$(wc -l <"$msgs")
 kill -TERM "$PF_PID"
 pf_wait_exit "$PF_PID" 15 || pf_fail "preforkd did not stop within 15 s"
@@ -142,4 +152,5 @@ bad=$(tail -n +"$s" "$msgs" | awk '
 		prev = e }')
 [ -z "$bad" ] || pf_fail "EXTEND_TIMEOUT_USEC= beyond what the stop can take, or not falling: $bad"
 [ "$(tail -n +"$s" "$msgs" | grep -c 'READY=1')" -eq 0 ] || pf_fail "READY=1 after STOPPING=1"
+check_status_gaps		# the stop's updates too
 pf_check_log_format
