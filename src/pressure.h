@@ -1,0 +1,67 @@
+/*
+ * pressure - when a worker lets go of a client that keeps it waiting.
+ *
+ * A worker serves one connection at a time, so a client that is idle
+ * (a keep-alive connection between two requests), slow (a request head
+ * that trickles in) or slow to read (a response it takes bytes at a time)
+ * holds a whole worker.  That is harmless while other workers are idle,
+ * and only then: under pressure (another connection waits for a worker:
+ * one is queued on a listener, or the parker has handed back one whose
+ * client spoke) the worker must move on.  These are the pure decisions;
+ * conn.c makes the syscalls.
+ *
+ * Waiting for a client (struct pressure_wait, one per connection a worker
+ * holds): the worker watches its client and the pressure descriptors.
+ * Once it sees pressure it holds on for PRESSURE_SETTLE_MS, watching its
+ * client only (an idle worker, if there is one, takes the waiting
+ * connection meanwhile: it was woken at the same moment), then looks
+ * again: pressure still there, it yields, and the connection goes to the
+ * parker; gone, it watches again.  The time pressure was first seen
+ * outlasts one wait, so a client that keeps the worker busy with a quick
+ * request after each response still yields within a few milliseconds.
+ *
+ * Reading too slowly: once a response had to wait for its client (the
+ * socket's buffer was full), the client must take at least min_rate bytes
+ * a second on average, counted from that first wait; after
+ * PRESSURE_RATE_GRACE_MS of waiting a client below the rate has its
+ * response cut, under pressure only, so a slow client of an idle server
+ * is still served.
+ */
+#ifndef PREFORKD_PRESSURE_H
+#define PREFORKD_PRESSURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PRESSURE_SETTLE_MS	2	/* pressure must last this long */
+#define PRESSURE_RATE_GRACE_MS	1000	/* before a slow reader is judged */
+#define PRESSURE_RATE_CHECK_MS	250	/* how often it is judged then */
+
+/* What a waiting worker does next. */
+enum pressure_step {
+	PRESSURE_WATCH,		/* wait on the client and the pressure */
+	PRESSURE_HOLD,		/* wait on the client alone, until *until_ms */
+	PRESSURE_PROBE,		/* look at the pressure now, without waiting */
+};
+
+struct pressure_wait {
+	uint64_t seen_ms;	/* pressure first seen; 0: not seen */
+};
+
+/* The next step at now_ms; for PRESSURE_HOLD, until when. */
+enum pressure_step pressure_next(const struct pressure_wait *pw,
+    uint64_t now_ms, uint64_t *until_ms);
+/* The pressure descriptors were ready during a PRESSURE_WATCH wait. */
+void pressure_seen(struct pressure_wait *pw, uint64_t now_ms);
+/* The result of a PRESSURE_PROBE: true when the worker yields now. */
+bool pressure_probed(struct pressure_wait *pw, bool pressed);
+
+/*
+ * Is a client that has acknowledged `acked` bytes in the ms since
+ * since_ms (when its response first had to wait) below min_rate bytes a
+ * second?  Never within the grace period, never with min_rate 0.
+ */
+bool pressure_rate_short(uint64_t acked, uint64_t since_ms, uint64_t now_ms,
+    unsigned min_rate);
+
+#endif
