@@ -51,6 +51,8 @@ static const struct conf_range {
 	{ "timeouts|linger",		0, 300 },
 	{ "timeouts|graceful",		0, 86400 },
 	{ "timeouts|hang",		1, 86400 },
+	{ "timeouts|min_rate",		0, 1 << 30 },
+	{ "parker|connections",		0, CONF_PARKER_MAX },
 	{ "http|keepalive_requests",	1, 1000000 },
 	{ "http|max_header_size",	CONF_HEADER_MIN, CONF_HEADER_MAX },
 };
@@ -473,6 +475,7 @@ static const struct conf_check {
 	{ "access_log",		conf_validate_once },
 	{ "timeouts",		conf_validate_timeouts },
 	{ "http",		conf_validate_once },
+	{ "parker",		conf_validate_once },
 	{ "http|root",		conf_validate_root },
 	{ "http|index",		conf_validate_index },
 	{ "http|autoindex",	conf_validate_once },
@@ -489,6 +492,11 @@ conf_cfg_new(void)
 		CFG_INT_CB("linger", 2, CFGF_NONE, conf_parse_int),
 		CFG_INT_CB("graceful", 30, CFGF_NONE, conf_parse_int),
 		CFG_INT_CB("hang", 120, CFGF_NONE, conf_parse_int),
+		CFG_INT_CB("min_rate", 1024, CFGF_NONE, conf_parse_int),
+		CFG_END()
+	};
+	cfg_opt_t parker_opts[] = {
+		CFG_INT_CB("connections", 10000, CFGF_NONE, conf_parse_int),
 		CFG_END()
 	};
 	cfg_opt_t http_opts[] = {
@@ -514,6 +522,7 @@ conf_cfg_new(void)
 		CFG_BOOL("access_log", cfg_true, CFGF_NONE),
 		CFG_SEC("timeouts", timeouts_opts, CFGF_NONE),
 		CFG_SEC("http", http_opts, CFGF_NONE),
+		CFG_SEC("parker", parker_opts, CFGF_NONE),
 		CFG_END()
 	};
 	cfg_t *cfg = cfg_init(opts, CFGF_NONE);
@@ -773,6 +782,7 @@ conf_copy_timeouts(cfg_t *t, struct conf_timeouts *out)
 	out->linger = (int)cfg_getint(t, "linger");
 	out->graceful = (int)cfg_getint(t, "graceful");
 	out->hang = (int)cfg_getint(t, "hang");
+	out->min_rate = (int)cfg_getint(t, "min_rate");
 }
 
 /* The absolute directory holding the file: realpath of its dirname. */
@@ -833,6 +843,8 @@ conf_copy(cfg_t *cfg, const char *path, struct conf *out)
 	out->log_level = log_level_parse(cfg_getstr(cfg, "log_level"));
 	out->access_log = cfg_getbool(cfg, "access_log") == cfg_true;
 	conf_copy_timeouts(cfg_getsec(cfg, "timeouts"), &out->timeouts);
+	out->parker.connections = (int)cfg_getint(cfg_getsec(cfg, "parker"),
+	    "connections");
 	out->path = strdup(path);
 	out->service = strdup(cfg_getstr(cfg, "service"));
 	out->user = strdup(cfg_getstr(cfg, "user"));
@@ -964,6 +976,7 @@ conf_print_timeouts(FILE *fp, const struct conf_timeouts *t)
 	fprintf(fp, "\tlinger = %d\n", t->linger);
 	fprintf(fp, "\tgraceful = %d\n", t->graceful);
 	fprintf(fp, "\thang = %d\n", t->hang);
+	fprintf(fp, "\tmin_rate = %d\n", t->min_rate);
 	fputs("}\n", fp);
 }
 
@@ -997,4 +1010,6 @@ conf_print(const struct conf *cf, FILE *fp)
 	fprintf(fp, "access_log = %s\n", cf->access_log ? "true" : "false");
 	conf_print_timeouts(fp, &cf->timeouts);
 	conf_print_http(fp, &cf->http);
+	fprintf(fp, "parker {\n\tconnections = %d\n}\n",
+	    cf->parker.connections);
 }

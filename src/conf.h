@@ -20,7 +20,7 @@
 #define CONF_WORKERS_MIN	1
 #define CONF_WORKERS_MAX	1024
 
-/* All in seconds. */
+/* All in seconds, but min_rate. */
 struct conf_timeouts {
 	int read;		/* a request (http: whole header) / each echo read */
 	int write;		/* each write that makes no progress */
@@ -28,6 +28,16 @@ struct conf_timeouts {
 	int linger;		/* drain after shutdown(SHUT_WR) */
 	int graceful;		/* stop/reload wait for busy workers */
 	int hang;		/* busy with no report: killed */
+	int min_rate;		/* bytes/s a slow reader must take while
+				   others wait; 0: no minimum */
+};
+
+#define CONF_PARKER_MAX		1000000
+
+/* The parker: connections that wait for their client, held for the
+ * workers (park.h). */
+struct conf_parker {
+	int connections;	/* held at once, at most; 0: no parker */
 };
 
 #define CONF_HEADER_MIN		1024
@@ -60,6 +70,7 @@ struct conf {
 	bool access_log;
 	struct conf_timeouts timeouts;
 	struct conf_http http;
+	struct conf_parker parker;
 };
 
 /* Command-line values that win over the file, at start and on reload. */

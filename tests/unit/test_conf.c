@@ -134,6 +134,8 @@ test_conf_gives_the_defaults_for_an_empty_file(void **state)
 	assert_int_equal(l.cf.timeouts.linger, 2);
 	assert_int_equal(l.cf.timeouts.graceful, 30);
 	assert_int_equal(l.cf.timeouts.hang, 120);
+	assert_int_equal(l.cf.timeouts.min_rate, 1024);
+	assert_int_equal(l.cf.parker.connections, 10000);
 	assert_string_equal(l.cf.http.root, "/var/www/html");
 	assert_int_equal(l.cf.http.root_line, 0);
 	assert_string_equal(l.cf.http.index, "index.html");
@@ -162,6 +164,7 @@ static const char every_key[] =
 	"\tlinger = 0\n"
 	"\tgraceful = 0\n"
 	"\thang = 60\n"
+	"\tmin_rate = 0\n"
 	"}\n"
 	"http {\n"
 	"\troot = \"/srv/site\"\n"
@@ -170,6 +173,9 @@ static const char every_key[] =
 	"\tkeepalive_requests = 7\n"
 	"\tmax_header_size = 4096\n"
 	"\tstatus_path = \"/status\"\n"
+	"}\n"
+	"parker {\n"
+	"\tconnections = 0\n"
 	"}\n";
 
 static void
@@ -197,8 +203,10 @@ test_conf_reads_every_key(void **state)
 	assert_int_equal(l.cf.timeouts.linger, 0);
 	assert_int_equal(l.cf.timeouts.graceful, 0);
 	assert_int_equal(l.cf.timeouts.hang, 60);
+	assert_int_equal(l.cf.timeouts.min_rate, 0);
+	assert_int_equal(l.cf.parker.connections, 0);
 	assert_string_equal(l.cf.http.root, "/srv/site");
-	assert_int_equal(l.cf.http.root_line, 20);
+	assert_int_equal(l.cf.http.root_line, 21);
 	assert_string_equal(l.cf.http.index, "default.htm");
 	assert_true(l.cf.http.autoindex);
 	assert_int_equal(l.cf.http.keepalive_requests, 7);
@@ -261,7 +269,8 @@ test_conf_accepts_integers_at_both_ends_of_their_ranges(void **state)
 	assert_loads(&l, "port = 1\nworkers = 1\nbacklog = 1\n"
 	    "max_requests = 0\nmax_requests_jitter = 0\n"
 	    "timeouts {\n\tread = 1\n\twrite = 1\n\tkeepalive = 1\n"
-	    "\tlinger = 0\n\tgraceful = 0\n\thang = 2\n}\n");
+	    "\tlinger = 0\n\tgraceful = 0\n\thang = 2\n\tmin_rate = 0\n}\n"
+	    "parker {\n\tconnections = 0\n}\n");
 	assert_int_equal(l.cf.port, 1);
 	assert_int_equal(l.cf.timeouts.linger, 0);
 	conf_free(&l.cf);
@@ -269,8 +278,11 @@ test_conf_accepts_integers_at_both_ends_of_their_ranges(void **state)
 	    "max_requests = 2147483647\nmax_requests_jitter = 2147483647\n"
 	    "timeouts {\n\tread = 86099\n\twrite = 86099\n"
 	    "\tkeepalive = 3600\n\tlinger = 300\n\tgraceful = 86400\n"
-	    "\thang = 86400\n}\n");
+	    "\thang = 86400\n\tmin_rate = 1073741824\n}\n"
+	    "parker {\n\tconnections = 1000000\n}\n");
 	assert_int_equal(l.cf.workers, 1024);
+	assert_int_equal(l.cf.timeouts.min_rate, 1 << 30);
+	assert_int_equal(l.cf.parker.connections, 1000000);
 	assert_int_equal(l.cf.max_requests, 2147483647L);
 	assert_int_equal(l.cf.timeouts.hang, 86400);
 	conf_free(&l.cf);
@@ -412,11 +424,12 @@ test_conf_print_writes_the_file_syntax(void **state)
 	    "max_requests = 0\nmax_requests_jitter = 0\n"
 	    "log_level = \"info\"\naccess_log = true\n"
 	    "timeouts {\n\tread = 30\n\twrite = 30\n\tkeepalive = 5\n"
-	    "\tlinger = 2\n\tgraceful = 30\n\thang = 120\n}\n"
+	    "\tlinger = 2\n\tgraceful = 30\n\thang = 120\n\tmin_rate = 1024\n"
+	    "}\n"
 	    "http {\n\troot = \"/var/www/html\"\n\tindex = \"index.html\"\n"
 	    "\tautoindex = false\n\tkeepalive_requests = 100\n"
 	    "\tmax_header_size = 8192\n\tstatus_path = \"/server-status\"\n"
-	    "}\n");
+	    "}\nparker {\n\tconnections = 10000\n}\n");
 	free(out);
 	conf_free(&l.cf);
 }
@@ -444,6 +457,7 @@ assert_same_conf(const struct conf *a, const struct conf *b)
 	    b->http.keepalive_requests);
 	assert_int_equal(a->http.max_header_size, b->http.max_header_size);
 	assert_string_equal(a->http.status_path, b->http.status_path);
+	assert_int_equal(a->parker.connections, b->parker.connections);
 }
 
 static void
@@ -653,13 +667,22 @@ test_conf_rejects_each_integer_just_outside_its_range(void **state)
 		{ T("hang", 0), "timeouts.hang: 0 is out of range 1..86400" },
 		{ T("hang", 86401),
 		  "timeouts.hang: 86401 is out of range 1..86400" },
+		{ T("min_rate", -1),
+		  "timeouts.min_rate: -1 is out of range 0..1073741824" },
+		{ T("min_rate", 1073741825),
+		  "timeouts.min_rate: 1073741825 is out of range 0..1073741824" },
+		{ "parker {\nconnections = -1\n}\n",
+		  "parker.connections: -1 is out of range 0..1000000" },
+		{ "parker {\nconnections = 1000001\n}\n",
+		  "parker.connections: 1000001 is out of range 0..1000000" },
 #undef T
 	};
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		assert_rejected(cases[i].text,
-		    strncmp(cases[i].text, "timeouts", 8) == 0 ? 2 : 1,
+		    strncmp(cases[i].text, "timeouts", 8) == 0 ||
+		    strncmp(cases[i].text, "parker", 6) == 0 ? 2 : 1,
 		    cases[i].msg);
 }
 
@@ -675,7 +698,7 @@ test_conf_rejects_every_key_set_twice(void **state)
 	};
 	static const char *const timeouts[] = {
 		"read = 1", "write = 1", "keepalive = 1", "linger = 1",
-		"graceful = 1", "hang = 200",
+		"graceful = 1", "hang = 200", "min_rate = 1",
 	};
 	char text[256], msg[256];
 
@@ -694,6 +717,10 @@ test_conf_rejects_every_key_set_twice(void **state)
 		    timeouts[i]);
 		assert_rejected(text, 3, msg);
 	}
+	assert_rejected("parker {\nconnections = 1\nconnections = 1\n}\n", 3,
+	    "parker.connections: set twice (first on line 2)");
+	assert_rejected("parker {\n}\nparker {\n}\n", 4,
+	    "parker: set twice (first on line 2)");
 }
 
 static void
