@@ -49,6 +49,7 @@ board_close(void)
 void
 board_publish(const struct score *s, const char *status)
 {
+	struct score_totals t;
 	struct board *b;
 	size_t n = 0;
 
@@ -66,18 +67,26 @@ board_publish(const struct score *s, const char *status)
 			continue;
 		o->pid = w->pid;
 		o->generation = w->generation;
+		o->role = w->role;
 		o->state = (uint8_t)w->state;
 		o->retiring = w->retiring;
 		o->served = w->served;
 		o->busy_since_ms = w->state == SCORE_BUSY ? w->busy_since_ms : 0;
 		o->client = w->client;
+		o->parked = w->parked;
+		o->shed = w->shed;
+		o->held = w->held;
+		o->held_reading = w->held_reading;
 		n++;
 	}
 	b->nworkers = n;
-	b->served = s->served;
-	b->crashes = s->crashes;
-	for (size_t i = 0; i < n; i++)
-		b->served += b->w[i].served;
+	score_totals(s, &t);
+	b->served = t.served;
+	b->crashes = t.crashes;
+	b->parked = t.parked;
+	b->cut = t.cut;
+	b->shed = t.shed;
+	b->held = t.held;
 	snprintf(b->status, sizeof(b->status), "%s", status);
 	__atomic_store_n(&board_map->seq, board_map->seq + 1,
 	    __ATOMIC_RELEASE);

@@ -26,19 +26,29 @@
 
 struct score;
 
+/* A worker's row, or the parker's (role). */
 struct board_worker {
 	int32_t pid;
 	uint32_t generation;
+	uint8_t role;			/* enum health_role */
 	uint8_t state;			/* enum score_state */
 	bool retiring;
 	uint64_t served;
 	uint64_t busy_since_ms;		/* 0 unless busy */
 	struct health_client client;
+	uint64_t parked;		/* as in struct score_slot */
+	uint64_t shed;
+	uint32_t held;
+	uint32_t held_reading;
 };
 
 struct board {
 	uint64_t served;
 	uint64_t crashes;
+	uint64_t parked;		/* struct score_totals' */
+	uint64_t cut;
+	uint64_t shed;
+	uint64_t held;
 	char status[BOARD_STATUS_MAX];
 	size_t nworkers;
 	struct board_worker w[BOARD_MAX_WORKERS];

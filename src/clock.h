@@ -34,4 +34,19 @@ clock_now_ms(void)
 	return (uint64_t)clock_now_ns() / 1000000u;
 }
 
+/* A time in microseconds as whole milliseconds, rounded up: a deadline
+ * made of it never comes early. */
+static inline uint64_t
+clock_ceil_ms(uint64_t us)
+{
+	return (us + 999u) / 1000u;
+}
+
+/* The deadline ms from now, in whole milliseconds, never early. */
+static inline uint64_t
+clock_deadline_ms(uint64_t ms)
+{
+	return clock_ceil_ms(clock_now_us()) + ms;
+}
+
 #endif

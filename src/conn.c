@@ -2,13 +2,16 @@
  * conn - the transfer loops of a client connection, written once.
  *
  * Owns the one loop every recv and send goes through (conn_transfer: try
- * first, ppoll only when the kernel would block, resume after EINTR), the
+ * first, wait only when the kernel would block, resume after EINTR), the
  * deadlines on CLOCK_MONOTONIC that bound its waits, the lingering close,
- * and the process-wide wait mask.  Exports the conn_* functions of conn.h.
- * Every recv and send passes MSG_DONTWAIT and every send MSG_NOSIGNAL, so
- * a dead peer is EPIPE, never SIGPIPE.  sendfile() takes no flags: it
- * needs the socket's O_NONBLOCK (accept4 with SOCK_NONBLOCK) not to block,
- * and SIGPIPE ignored (it is, in every worker) not to kill.
+ * the process-wide wait mask, and the worker's side of occupancy: the
+ * waits that may end in a yield, the handoff to the parker, the resumed
+ * connection, and the slow-reader rule of the send waits (the decisions
+ * are pressure.c's).  Exports the conn_* functions of conn.h.  Every recv
+ * and send passes MSG_DONTWAIT and every send MSG_NOSIGNAL, so a dead
+ * peer is EPIPE, never SIGPIPE.  sendfile() takes no flags: it needs the
+ * socket's O_NONBLOCK (accept4 with SOCK_NONBLOCK) not to block, and
+ * SIGPIPE ignored (it is, in every worker) not to kill.
  *
  * Errors: -1 with errno as the kernel set it, or ETIMEDOUT when a deadline
  * passed; a recv of 0 is the peer's EOF.  Nothing here logs.
@@ -18,8 +21,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +37,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "conn.h"
+#include "handoff.h"
 
 #define CONN_MS_PER_S		1000
 #define CONN_NS_PER_MS		INT64_C(1000000)
@@ -39,6 +45,18 @@
 #define CONN_NEVER		INT64_MAX	/* a deadline that never comes */
 #define CONN_DRAIN_BUF		4096
 #define CONN_SENDFILE_MAX	(1 << 30)	/* bytes per sendfile() call */
+#define CONN_PRESSURE_MAX	16		/* listeners and the channel */
+#define CONN_YIELD_RETRY_MS	100		/* after a refused handoff */
+
+/* What a wait returns, beyond 1 ready, 0 timed out and -1 error. */
+#define CONN_WAIT_YIELD		2		/* let the client go */
+
+/* How a transfer waits when the kernel would block. */
+enum conn_wait {
+	CONN_WAIT_PLAIN,	/* for the descriptor, until the deadline */
+	CONN_WAIT_YIELDING,	/* a read that may end in a yield */
+	CONN_WAIT_SENDING,	/* a send, with the slow-reader rule */
+};
 
 /* A file being sent: the descriptor and where the next byte is. */
 struct conn_file {
@@ -58,6 +76,32 @@ union conn_buf {
 typedef ssize_t conn_op_fn(int fd, union conn_buf buf, size_t len);
 
 static const sigset_t *conn_wait_mask;	/* NULL: keep the current mask */
+
+/* The worker's park channel and pressure descriptors (conn_set_park). */
+static struct {
+	int channel;
+	struct pollfd pressure[CONN_PRESSURE_MAX];
+	size_t npressure;
+	uint8_t service;
+	bool (*may_yield)(void);
+} conn_park = { .channel = -1 };
+
+void
+conn_set_park(const struct conn_park *park)
+{
+	conn_park.channel = -1;
+	conn_park.npressure = 0;
+	if (park == NULL)
+		return;
+	conn_park.channel = park->channel;
+	conn_park.service = park->service;
+	conn_park.may_yield = park->may_yield;
+	for (size_t i = 0; i < park->npressure && i < CONN_PRESSURE_MAX; i++) {
+		conn_park.pressure[i] = park->pressure[i];
+		conn_park.pressure[i].events = POLLIN;
+		conn_park.npressure++;
+	}
+}
 
 void
 conn_set_wait_mask(const sigset_t *mask)
@@ -144,14 +188,224 @@ conn_op_sendfile(int fd, union conn_buf buf, size_t len)
 	return sendfile(fd, buf.file->fd, &buf.file->offset, len);
 }
 
+/* The earlier of two deadlines. */
+static int64_t
+conn_min(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* deadline_ms (CLOCK_MONOTONIC) in ns; 0 and the unrepresentable: never. */
+static int64_t
+conn_deadline_of_ms(uint64_t deadline_ms)
+{
+	if (deadline_ms == 0 || deadline_ms > (uint64_t)(INT64_MAX /
+	    CONN_NS_PER_MS))
+		return CONN_NEVER;
+	return (int64_t)deadline_ms * CONN_NS_PER_MS;
+}
+
+/* ---- pressure ---------------------------------------------------------- */
+
+/* Does a connection wait for a worker now?  One look, no waiting. */
+static bool
+conn_pressed(void)
+{
+	struct pollfd p[CONN_PRESSURE_MAX];
+	const struct timespec zero = { 0, 0 };
+	int n;
+
+	if (conn_park.npressure == 0)
+		return false;
+	memcpy(p, conn_park.pressure, conn_park.npressure * sizeof(p[0]));
+	do
+		n = ppoll(p, conn_park.npressure, &zero, NULL);
+	while (n < 0 && errno == EINTR);
+	for (size_t i = 0; n > 0 && i < conn_park.npressure; i++)
+		if (p[i].revents & POLLIN)
+			return true;
+	return false;
+}
+
+static bool
+conn_may_yield(const struct conn *c, uint64_t now_ms)
+{
+	return conn_park.channel >= 0 && conn_park.npressure > 0 &&
+	    now_ms >= c->yield_after_ms &&
+	    (conn_park.may_yield == NULL || conn_park.may_yield());
+}
+
+#define CONN_WAIT_PRESSED	3	/* conn_watch: a connection waits */
+
 /*
- * The one transfer loop.  Tries op at once; waits for events only when the
- * kernel would block; retries after EINTR.  Returns what op moved (0 is
- * recv's EOF), or -1 with errno: ETIMEDOUT once deadline has passed.
+ * Waits for the client and for the pressure descriptors at once: 1 the
+ * client is ready, 0 the deadline passed, -1 an error, CONN_WAIT_PRESSED
+ * another connection waits.  A pressure descriptor in error or at its EOF
+ * (the park channel once no parker is left) ends yielding on this
+ * connection: it could only wake the wait again and again.
+ */
+static int
+conn_watch(struct conn *c, int64_t deadline)
+{
+	struct pollfd p[1 + CONN_PRESSURE_MAX];
+	nfds_t n = 1 + conn_park.npressure;
+	struct timespec ts;
+	int r;
+
+	p[0] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+	memcpy(p + 1, conn_park.pressure, conn_park.npressure * sizeof(p[0]));
+	do
+		r = ppoll(p, n, conn_time_left(deadline, &ts), conn_wait_mask);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return r;
+	if (p[0].revents != 0)
+		return 1;
+	for (nfds_t i = 1; i < n; i++)
+		if (p[i].revents & POLLIN)
+			return CONN_WAIT_PRESSED;
+	c->yield_after_ms = UINT64_MAX;
+	return CONN_WAIT_PRESSED;
+}
+
+/*
+ * A read's wait, as pressure_next() says: watch the client and the
+ * pressure, hold on to the client alone for a while, or look at the
+ * pressure once more and yield.  1 ready, 0 deadline, -1 error,
+ * CONN_WAIT_YIELD.
+ */
+static int
+conn_wait_yielding(struct conn *c, int64_t deadline)
+{
+	uint64_t until_ms = 0;
+	int r;
+
+	for (;;) {
+		uint64_t now_ms = clock_now_ms();
+
+		if (!conn_may_yield(c, now_ms))
+			return conn_wait_until(c->fd, POLLIN, deadline);
+		switch (pressure_next(&c->pressure, now_ms, &until_ms)) {
+		case PRESSURE_PROBE:
+			if (pressure_probed(&c->pressure, conn_pressed()))
+				return CONN_WAIT_YIELD;
+			break;
+		case PRESSURE_HOLD:
+			r = conn_wait_until(c->fd, POLLIN, conn_min(deadline,
+			    conn_deadline_of_ms(until_ms)));
+			if (r != 0 || clock_now_ns() >= deadline)
+				return r;
+			break;
+		case PRESSURE_WATCH:
+			r = conn_watch(c, deadline);
+			if (r != CONN_WAIT_PRESSED)
+				return r;
+			pressure_seen(&c->pressure, clock_now_ms());
+			break;
+		}
+	}
+}
+
+/* The bytes the client has acknowledged; -1 when the kernel won't say. */
+static int
+conn_acked(int fd, uint64_t *acked)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) +
+	    sizeof(ti.tcpi_bytes_acked))
+		return -1;
+	*acked = ti.tcpi_bytes_acked;
+	return 0;
+}
+
+/* A send must wait: start the slow-reader clock, once per response.
+ * false when there is no rule to apply. */
+static bool
+conn_rate_start(struct conn *c)
+{
+	uint64_t acked;
+
+	if (c->min_rate == 0)
+		return false;
+	if (c->send_wait_ms != 0)
+		return true;
+	if (conn_acked(c->fd, &acked) != 0)
+		return false;
+	c->send_wait_ms = clock_now_ms();
+	c->send_wait_acked = acked;
+	return true;
+}
+
+/* Below timeouts.min_rate, while another connection waits? */
+static bool
+conn_too_slow(const struct conn *c)
+{
+	uint64_t acked;
+
+	if (conn_acked(c->fd, &acked) != 0 || acked < c->send_wait_acked)
+		return false;
+	return pressure_rate_short(acked - c->send_wait_acked,
+	    c->send_wait_ms, clock_now_ms(), c->min_rate) && conn_pressed();
+}
+
+/*
+ * A send's wait: until the socket takes more, or the deadline; every
+ * PRESSURE_RATE_CHECK_MS the client's pace is judged, and a wait for a
+ * client reading below timeouts.min_rate while others wait ends as a
+ * timeout, with c->cut set.
+ */
+static int
+conn_wait_sending(struct conn *c, int64_t deadline)
+{
+	int r;
+
+	if (!conn_rate_start(c))
+		return conn_wait_until(c->fd, POLLOUT, deadline);
+	for (;;) {
+		int64_t check = clock_now_ns() +
+		    PRESSURE_RATE_CHECK_MS * CONN_NS_PER_MS;
+
+		r = conn_wait_until(c->fd, POLLOUT, conn_min(deadline, check));
+		if (r != 0 || clock_now_ns() >= deadline)
+			return r;
+		if (conn_too_slow(c)) {
+			c->cut = true;
+			return 0;
+		}
+	}
+}
+
+/* ---- the transfer loop ------------------------------------------------- */
+
+static int
+conn_wait_how(struct conn *c, int fd, short events, int64_t deadline,
+    enum conn_wait how)
+{
+	switch (how) {
+	case CONN_WAIT_YIELDING:
+		return conn_wait_yielding(c, deadline);
+	case CONN_WAIT_SENDING:
+		return conn_wait_sending(c, deadline);
+	case CONN_WAIT_PLAIN:
+		break;
+	}
+	return conn_wait_until(fd, events, deadline);
+}
+
+/*
+ * The one transfer loop.  Tries op at once; waits (as `how` says) only
+ * when the kernel would block; retries after EINTR.  Returns what op
+ * moved (0 is recv's EOF), CONN_YIELD when a yielding wait says so, or -1
+ * with errno: ETIMEDOUT once deadline has passed.  c may be NULL for a
+ * plain wait.
  */
 static ssize_t
-conn_transfer(int fd, conn_op_fn *op, union conn_buf buf, size_t len,
-    short events, int64_t deadline)
+conn_transfer(struct conn *c, int fd, conn_op_fn *op, union conn_buf buf,
+    size_t len, short events, int64_t deadline, enum conn_wait how)
 {
 	ssize_t n;
 	int ready;
@@ -164,7 +418,9 @@ conn_transfer(int fd, conn_op_fn *op, union conn_buf buf, size_t len,
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		ready = conn_wait_until(fd, events, deadline);
+		ready = conn_wait_how(c, fd, events, deadline, how);
+		if (ready == CONN_WAIT_YIELD)
+			return CONN_YIELD;
 		if (ready == 0)
 			errno = ETIMEDOUT;
 		if (ready <= 0)
@@ -179,8 +435,10 @@ conn_progress(struct conn *c)
 		c->on_progress(c->progress_arg);
 }
 
-ssize_t
-conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms)
+/* A read until deadline, waiting as `how` says, with its accounting. */
+static ssize_t
+conn_recv_until(struct conn *c, void *buf, size_t len, int64_t deadline,
+    enum conn_wait how)
 {
 	ssize_t n;
 
@@ -188,15 +446,66 @@ conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms)
 		errno = EINVAL;		/* a 0-byte read would look like EOF */
 		return -1;
 	}
-	n = conn_transfer(c->fd, conn_op_recv, (union conn_buf){ .in = buf },
-	    len, POLLIN, conn_deadline(timeout_ms));
+	n = conn_transfer(c, c->fd, conn_op_recv, (union conn_buf){ .in = buf },
+	    len, POLLIN, deadline, how);
 	if (n > 0) {
 		c->bytes_in += (uint64_t)n;
+		c->send_wait_ms = 0;	/* what is sent next is a new reply */
 		conn_progress(c);
 	} else if (n == 0) {
 		c->peer_eof = true;
 	}
 	return n;
+}
+
+ssize_t
+conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms)
+{
+	return conn_recv_until(c, buf, len, conn_deadline(timeout_ms),
+	    CONN_WAIT_PLAIN);
+}
+
+ssize_t
+conn_recv_or_yield(struct conn *c, void *buf, size_t len,
+    uint64_t deadline_ms)
+{
+	return conn_recv_until(c, buf, len, conn_deadline_of_ms(deadline_ms),
+	    CONN_WAIT_YIELDING);
+}
+
+int
+conn_yield(struct conn *c, const struct conn_unit *u)
+{
+	uint8_t head[HANDOFF_HEAD_SIZE];
+	struct handoff h = {
+		.kind = u->kind,
+		.service = conn_park.service,
+		.units = u->units,
+		.deadline_ms = u->deadline_ms,
+		.start_ms = c->start_ms,
+		.unit_start_us = u->start_us,
+		.bytes_in = c->bytes_in,
+		.bytes_out = c->bytes_out,
+		.peer = c->peer_addr,
+		.peer_len = c->peer_len,
+		.data = u->data,
+		.data_len = u->len,
+	};
+	int saved;
+
+	if (conn_park.channel >= 0 && handoff_encode(&h, head) == 0 &&
+	    handoff_send(conn_park.channel, head, sizeof(head), u->data,
+	    u->len, c->fd) == 0) {
+		(void)close(c->fd);
+		c->fd = -1;
+		c->yielded = true;
+		return 0;
+	}
+	saved = errno;
+	c->pressure.seen_ms = 0;
+	c->yield_after_ms = clock_now_ms() + CONN_YIELD_RETRY_MS;
+	errno = saved;
+	return -1;
 }
 
 /* Sends all of buf with op; a deadline per transfer. */
@@ -208,8 +517,9 @@ conn_send_with(struct conn *c, conn_op_fn *op, const void *buf, size_t len)
 
 	while (len > 0) {
 		/* A deadline per transfer: any progress restarts the clock. */
-		n = conn_transfer(c->fd, op, (union conn_buf){ .out = p }, len,
-		    POLLOUT, conn_deadline(c->write_timeout_ms));
+		n = conn_transfer(c, c->fd, op, (union conn_buf){ .out = p },
+		    len, POLLOUT, conn_deadline(c->write_timeout_ms),
+		    CONN_WAIT_SENDING);
 		if (n < 0)
 			return -1;
 		if (n == 0) {
@@ -250,9 +560,9 @@ conn_send_file(struct conn *c, const void *head, size_t hlen, int fd,
 		size_t chunk = len > CONN_SENDFILE_MAX ? CONN_SENDFILE_MAX :
 		    (size_t)len;
 
-		n = conn_transfer(c->fd, conn_op_sendfile,
+		n = conn_transfer(c, c->fd, conn_op_sendfile,
 		    (union conn_buf){ .file = &f }, chunk, POLLOUT,
-		    conn_deadline(c->write_timeout_ms));
+		    conn_deadline(c->write_timeout_ms), CONN_WAIT_SENDING);
 		if (n < 0)
 			return -1;
 		if (n == 0) {
@@ -278,9 +588,9 @@ conn_drain(int fd, int linger_ms)
 	int64_t deadline = conn_deadline(linger_ms);
 
 	while (clock_now_ns() < deadline)
-		if (conn_transfer(fd, conn_op_recv,
+		if (conn_transfer(NULL, fd, conn_op_recv,
 		    (union conn_buf){ .in = scratch }, sizeof(scratch), POLLIN,
-		    deadline) <= 0)
+		    deadline, CONN_WAIT_PLAIN) <= 0)
 			return;
 }
 
@@ -350,6 +660,7 @@ conn_init(struct conn *c, int fd, const struct sockaddr *peer,
 	c->write_timeout_ms = conn_ms_from_s(to->write);
 	c->linger_ms = conn_ms_from_s(to->linger);
 	c->keepalive_ms = conn_ms_from_s(to->keepalive);
+	c->min_rate = to->min_rate > 0 ? (unsigned)to->min_rate : 0;
 	if (peer == NULL || peer_len > sizeof(c->peer_addr))
 		peer_len = 0;
 	if (peer_len > 0)
@@ -357,4 +668,23 @@ conn_init(struct conn *c, int fd, const struct sockaddr *peer,
 	c->peer_len = peer_len;
 	addr_format(peer_len > 0 ? (const struct sockaddr *)&c->peer_addr
 	    : NULL, peer_len, c->peer, sizeof(c->peer));
+}
+
+void
+conn_resume(struct conn *c, int fd, const struct handoff *h,
+    const struct conf_timeouts *to)
+{
+	conn_init(c, fd, (const struct sockaddr *)&h->peer, h->peer_len, to);
+	c->start_ms = h->start_ms;
+	c->bytes_in = h->bytes_in;
+	c->bytes_out = h->bytes_out;
+	c->resumed = true;
+	c->resume = (struct conn_unit){
+		.kind = h->kind,
+		.units = h->units,
+		.start_us = h->unit_start_us,
+		.deadline_ms = h->deadline_ms,
+		.data = h->data,
+		.len = h->data_len,
+	};
 }

@@ -4,12 +4,20 @@
  * The socket is non-blocking (accepted with SOCK_NONBLOCK); every recv and
  * send here also passes MSG_DONTWAIT and MSG_NOSIGNAL.  sendfile() takes
  * no flags: it relies on the socket's O_NONBLOCK and on SIGPIPE being
- * ignored (the master ignores it before it forks).  Each call first tries the transfer and only waits (ppoll)
- * when the kernel says it would block, so a busy connection costs no extra
- * syscall.  EINTR and partial transfers are normal events:
- * the loops resume them with the time that is left.  Timeouts are relative,
- * in milliseconds, and bound one call: for a read, the wait for any data;
+ * ignored (the master ignores it before it forks).  Each call first tries
+ * the transfer and only waits (ppoll) when the kernel says it would block,
+ * so a busy connection costs no extra syscall.  EINTR and partial
+ * transfers are normal events: the loops resume them with the time that
+ * is left.  Timeouts bound one call: for a read, the wait for any data;
  * for a send, each wait in which no byte could be written.
+ *
+ * Occupancy (pressure.h): a read that waits for the client may instead
+ * tell its caller to yield (conn_recv_or_yield returns CONN_YIELD) when
+ * another connection waits for a worker; the caller then hands the
+ * connection to the parker with conn_yield(), and a worker takes it back
+ * with conn_resume() once the client speaks.  A send that waits for a
+ * client reading below timeouts.min_rate is cut (ETIMEDOUT, with
+ * c->cut set) when another connection waits.
  *
  * Errors: -1 with errno set; ETIMEDOUT when a wait ran out.  A read of 0
  * bytes is the peer's EOF, never an error.  Nothing here logs: callers know
@@ -25,10 +33,24 @@
 #include <sys/types.h>
 
 #include "addr.h"
+#include "pressure.h"
 
 #define CONN_PEER_MAX ADDR_STR_MAX
+#define CONN_YIELD	(-2)	/* conn_recv_or_yield: let the client go */
 
 struct conf_timeouts;
+struct handoff;
+struct pollfd;
+
+/* Where a service stands on a connection it yields (struct handoff). */
+struct conn_unit {
+	uint8_t kind;		/* enum handoff_kind */
+	uint32_t units;		/* requests answered */
+	uint64_t start_us;	/* the current request (echo: stream) began */
+	uint64_t deadline_ms;	/* the client must speak by then */
+	const void *data;	/* what came of a request, in part */
+	size_t len;
+};
 
 struct conn {
 	int fd;
@@ -44,6 +66,16 @@ struct conn {
 	uint64_t start_ms;		/* accepted (CLOCK_MONOTONIC) */
 	bool peer_eof;			/* a read returned the peer's EOF */
 	bool peer_done;			/* the peer said it sends no more */
+	/* Occupancy. */
+	struct pressure_wait pressure;	/* of the waits for this client */
+	uint64_t yield_after_ms;	/* no yield before (one was refused) */
+	bool yielded;			/* given to the parker: fd is -1 */
+	bool cut;			/* a send was cut: too slow a reader */
+	unsigned min_rate;		/* timeouts.min_rate */
+	uint64_t send_wait_ms;		/* the response first waited; 0 */
+	uint64_t send_wait_acked;	/* the client's acked bytes then */
+	bool resumed;			/* handed back by the parker: */
+	struct conn_unit resume;	/* where its service stood */
 	/* Called after each transfer that moved bytes (NULL: nobody asks):
 	 * the worker's proof of progress for the hang check. */
 	void (*on_progress)(void *arg);
@@ -57,8 +89,29 @@ struct conn {
  */
 void conn_set_wait_mask(const sigset_t *mask);
 
+/*
+ * What a worker tells conn once, before it serves: the park channel, the
+ * descriptors whose POLLIN means another connection waits for a worker
+ * (listeners, the channel), the handoff's service number, and whether the
+ * worker may yield at all (false once it was told to stop).  NULL: the
+ * worker never yields.
+ */
+struct conn_park {
+	int channel;
+	const struct pollfd *pressure;
+	size_t npressure;
+	uint8_t service;
+	bool (*may_yield)(void);
+};
+void conn_set_park(const struct conn_park *park);
+
 void conn_init(struct conn *c, int fd, const struct sockaddr *peer,
     socklen_t peer_len, const struct conf_timeouts *to);
+/* A connection the parker handed back: as conn_init, then the state the
+ * message h carries (c->resumed, c->resume; resume.data points into h's
+ * buffer). */
+void conn_resume(struct conn *c, int fd, const struct handoff *h,
+    const struct conf_timeouts *to);
 
 /* 1 ready, 0 timed out, -1 error.  timeout_ms < 0 waits forever. */
 int conn_wait(int fd, short events, int timeout_ms);
@@ -69,7 +122,24 @@ int conn_wait(int fd, short events, int timeout_ms);
  */
 ssize_t conn_recv(struct conn *c, void *buf, size_t len, int timeout_ms);
 
-/* 0 when every byte is sent; -1 otherwise (ETIMEDOUT: peer not reading). */
+/*
+ * As conn_recv, waiting until deadline_ms (CLOCK_MONOTONIC) at most; but
+ * when another connection needs the worker meanwhile, CONN_YIELD: the
+ * caller may give this one to the parker (conn_yield) or read again.
+ */
+ssize_t conn_recv_or_yield(struct conn *c, void *buf, size_t len,
+    uint64_t deadline_ms);
+
+/*
+ * Gives the connection to the parker with where its service stands: 0
+ * (c->fd is -1 and c->yielded set: the worker is done with it), or -1
+ * when the parker cannot take it now (the connection stays the worker's;
+ * no yield is offered again for a while).
+ */
+int conn_yield(struct conn *c, const struct conn_unit *u);
+
+/* 0 when every byte is sent; -1 otherwise (ETIMEDOUT: peer not reading,
+ * or, with c->cut, reading below timeouts.min_rate while others wait). */
 int conn_send_all(struct conn *c, const void *buf, size_t len);
 
 /* As conn_send_all, with MSG_MORE: more data follows at once. */

@@ -5,7 +5,10 @@
  * Owns one 64 KiB buffer per process (a worker serves one connection at a
  * time).  Exports echo_handle(), the service handler.  Each read waits at
  * most timeouts.read and each write that makes no progress at most
- * timeouts.write (both enforced by conn).  How the exchange ended decides
+ * timeouts.write (both enforced by conn).  Under pressure a read's wait
+ * may end in a yield (conn.h): the stream then waits in the parker and
+ * goes on in whichever worker takes it back, with its counts and its
+ * start; only the stint that ends the stream logs it.  How the exchange ended decides
  * the close and the access record "CLIENT echo IN OUT MS END" (under
  * journald also REMOTE_ADDR, REMOTE_PORT, BYTES_IN, BYTES (out),
  * DURATION_USEC and ECHO_END):
@@ -27,6 +30,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "conn.h"
+#include "handoff.h"
 #include "log.h"
 #include "service.h"
 
@@ -38,6 +42,7 @@ enum echo_end {
 	ECHO_WRITE_TIMEOUT,
 	ECHO_RESET,
 	ECHO_ERROR,
+	ECHO_YIELDED,		/* not an end: the parker has the stream */
 };
 
 static const char *const echo_end_names[] = {
@@ -46,6 +51,7 @@ static const char *const echo_end_names[] = {
 	[ECHO_WRITE_TIMEOUT] = "write-timeout",
 	[ECHO_RESET] = "reset",
 	[ECHO_ERROR] = "error",
+	[ECHO_YIELDED] = "yielded",
 };
 
 /*
@@ -71,20 +77,45 @@ echo_end_of(int err, enum echo_end timed_out)
 	}
 }
 
-/* Echoes until the client's EOF or a failure; errno tells which failure. */
+/* The stream goes to the parker, to wait for its client until
+ * deadline_ms: 0, or -1 when the parker cannot take it. */
+static int
+echo_yield(struct conn *c, uint64_t start_us, uint64_t deadline_ms)
+{
+	const struct conn_unit u = {
+		.kind = HANDOFF_IDLE,
+		.start_us = start_us,
+		.deadline_ms = deadline_ms,
+	};
+
+	return conn_yield(c, &u);
+}
+
+/*
+ * Echoes until the client's EOF, a failure (errno tells which) or a
+ * yield; the first read waits until deadline_ms, each next one
+ * timeouts.read.
+ */
 static enum echo_end
-echo_pump(struct conn *c, char *buf, size_t len)
+echo_pump(struct conn *c, char *buf, size_t len, uint64_t start_us,
+    uint64_t deadline_ms)
 {
 	ssize_t n;
 
 	for (;;) {
-		n = conn_recv(c, buf, len, c->read_timeout_ms);
+		n = conn_recv_or_yield(c, buf, len, deadline_ms);
+		if (n == CONN_YIELD) {
+			if (echo_yield(c, start_us, deadline_ms) == 0)
+				return ECHO_YIELDED;
+			continue;
+		}
 		if (n == 0)
 			return ECHO_EOF;
 		if (n < 0)
 			return echo_end_of(errno, ECHO_READ_TIMEOUT);
 		if (conn_send_all(c, buf, (size_t)n) < 0)
 			return echo_end_of(errno, ECHO_WRITE_TIMEOUT);
+		deadline_ms = clock_deadline_ms((uint64_t)c->read_timeout_ms);
 	}
 }
 
@@ -129,11 +160,16 @@ void
 echo_handle(struct conn *c, const struct conf *cf, void *site)
 {
 	static char buf[ECHO_BUF_SIZE];
-	uint64_t start_us = clock_now_us();
-	enum echo_end end = echo_pump(c, buf, sizeof(buf));
+	uint64_t start_us = c->resumed ? c->resume.start_us : clock_now_us();
+	uint64_t deadline_ms = c->resumed ? c->resume.deadline_ms :
+	    clock_ceil_ms(start_us) + (uint64_t)c->read_timeout_ms;
+	enum echo_end end = echo_pump(c, buf, sizeof(buf), start_us,
+	    deadline_ms);
 
 	(void)site;
 
+	if (end == ECHO_YIELDED)
+		return;
 	if (end == ECHO_ERROR)
 		log_warning_errno("%s: echo", c->peer);
 	/* Logged before the close, so the record exists by the time the

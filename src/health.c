@@ -8,9 +8,12 @@
  *  16  u32 seq           20  u8 reason      21  u8 client family
  *  22  u16 client port   24  u64 time_ms    32  u64 busy_since_ms
  *  40  u64 served        48  16 bytes client address
+ *  64  u8 role           65  3 zero bytes   68  u32 held
+ *  72  u32 held_reading  76  u32 zero       80  u64 parked
+ *  88  u64 shed
  *
  * Pure functions: no syscalls, no allocation, no logging.  Decoding checks
- * length, magic, version and state; everything else is data the reader
+ * length, magic, version, state and role; everything else is data the reader
  * (the master's scoreboard) judges against what it knows.
  */
 #include "config.h"
@@ -22,66 +25,33 @@
 
 #include "addr.h"
 #include "health.h"
+#include "wire.h"
 
 _Static_assert(HEALTH_RECORD_SIZE <= 512, "a record must fit in PIPE_BUF");
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
 
 void
 health_encode(const struct health_record *r, uint8_t out[HEALTH_RECORD_SIZE])
 {
 	memset(out, 0, HEALTH_RECORD_SIZE);
-	put16(out, HEALTH_MAGIC);
+	wire_put16(out, HEALTH_MAGIC);
 	out[2] = HEALTH_VERSION;
 	out[3] = r->state;
-	put32(out + 4, r->pid);
-	put32(out + 8, r->cookie);
-	put32(out + 12, r->generation);
-	put32(out + 16, r->seq);
+	wire_put32(out + 4, r->pid);
+	wire_put32(out + 8, r->cookie);
+	wire_put32(out + 12, r->generation);
+	wire_put32(out + 16, r->seq);
 	out[20] = r->reason;
 	out[21] = r->client.family;
-	put16(out + 22, r->client.port);
-	put64(out + 24, r->time_ms);
-	put64(out + 32, r->busy_since_ms);
-	put64(out + 40, r->served);
+	wire_put16(out + 22, r->client.port);
+	wire_put64(out + 24, r->time_ms);
+	wire_put64(out + 32, r->busy_since_ms);
+	wire_put64(out + 40, r->served);
 	memcpy(out + 48, r->client.addr, sizeof(r->client.addr));
+	out[64] = r->role;
+	wire_put32(out + 68, r->held);
+	wire_put32(out + 72, r->held_reading);
+	wire_put64(out + 80, r->parked);
+	wire_put64(out + 88, r->shed);
 }
 
 enum health_decode_status
@@ -90,25 +60,32 @@ health_decode(const uint8_t *buf, size_t len, struct health_record *r)
 	memset(r, 0, sizeof(*r));
 	if (len < HEALTH_RECORD_SIZE)
 		return HEALTH_DECODE_SHORT;
-	if (get16(buf) != HEALTH_MAGIC)
+	if (wire_get16(buf) != HEALTH_MAGIC)
 		return HEALTH_DECODE_BAD_MAGIC;
 	if (buf[2] != HEALTH_VERSION)
 		return HEALTH_DECODE_BAD_VERSION;
 	if (buf[3] < HEALTH_READY || buf[3] > HEALTH_EXITING)
 		return HEALTH_DECODE_BAD_STATE;
+	if (buf[64] != HEALTH_ROLE_WORKER && buf[64] != HEALTH_ROLE_PARKER)
+		return HEALTH_DECODE_BAD_ROLE;
 	r->version = buf[2];
 	r->state = buf[3];
-	r->pid = get32(buf + 4);
-	r->cookie = get32(buf + 8);
-	r->generation = get32(buf + 12);
-	r->seq = get32(buf + 16);
+	r->pid = wire_get32(buf + 4);
+	r->cookie = wire_get32(buf + 8);
+	r->generation = wire_get32(buf + 12);
+	r->seq = wire_get32(buf + 16);
 	r->reason = buf[20];
 	r->client.family = buf[21];
-	r->client.port = get16(buf + 22);
-	r->time_ms = get64(buf + 24);
-	r->busy_since_ms = get64(buf + 32);
-	r->served = get64(buf + 40);
+	r->client.port = wire_get16(buf + 22);
+	r->time_ms = wire_get64(buf + 24);
+	r->busy_since_ms = wire_get64(buf + 32);
+	r->served = wire_get64(buf + 40);
 	memcpy(r->client.addr, buf + 48, sizeof(r->client.addr));
+	r->role = buf[64];
+	r->held = wire_get32(buf + 68);
+	r->held_reading = wire_get32(buf + 72);
+	r->parked = wire_get64(buf + 80);
+	r->shed = wire_get64(buf + 88);
 	return HEALTH_DECODE_OK;
 }
 
@@ -121,6 +98,7 @@ health_decode_strerror(enum health_decode_status st)
 	case HEALTH_DECODE_BAD_MAGIC:	return "bad magic";
 	case HEALTH_DECODE_BAD_VERSION:	return "unknown version";
 	case HEALTH_DECODE_BAD_STATE:	return "unknown state";
+	case HEALTH_DECODE_BAD_ROLE:	return "unknown role";
 	}
 	return "unknown error";
 }

@@ -15,14 +15,21 @@
 #include <sys/socket.h>
 
 #define HEALTH_MAGIC		0x5046u		/* "PF" */
-#define HEALTH_VERSION		1
-#define HEALTH_RECORD_SIZE	64
+#define HEALTH_VERSION		2
+#define HEALTH_RECORD_SIZE	96
 
 enum health_state {
 	HEALTH_READY = 1,	/* started, about to accept */
 	HEALTH_BUSY = 2,	/* serving a client */
 	HEALTH_IDLE = 3,	/* done with a client, back to accept */
 	HEALTH_EXITING = 4,	/* leaving, for the reason given */
+};
+
+/* Who writes the record: a worker, or the parker (park.h), which holds
+ * the connections that wait for their client while the workers serve. */
+enum health_role {
+	HEALTH_ROLE_WORKER = 1,
+	HEALTH_ROLE_PARKER = 2,
 };
 
 enum health_exit_reason {
@@ -50,8 +57,17 @@ struct health_record {
 	uint32_t seq;		/* per worker, +1 for each record */
 	uint64_t time_ms;	/* CLOCK_MONOTONIC when written */
 	uint64_t busy_since_ms;	/* start of the current connection, or 0 */
-	uint64_t served;	/* connections finished by this worker */
+	uint64_t served;	/* worker: connections it finished; parker:
+				   connections it handed back to the workers */
 	struct health_client client;
+	uint8_t role;		/* enum health_role */
+	uint32_t held;		/* parker: connections it holds now */
+	uint32_t held_reading;	/* parker: of which part of a request came */
+	uint64_t parked;	/* worker: connections it gave the parker;
+				   parker: connections it took in */
+	uint64_t shed;		/* worker: responses cut, the client reading
+				   too slowly while others waited; parker:
+				   connections closed because it was full */
 };
 
 enum health_decode_status {
@@ -60,6 +76,7 @@ enum health_decode_status {
 	HEALTH_DECODE_BAD_MAGIC,
 	HEALTH_DECODE_BAD_VERSION,
 	HEALTH_DECODE_BAD_STATE,
+	HEALTH_DECODE_BAD_ROLE,
 };
 
 void health_encode(const struct health_record *r,

@@ -11,6 +11,10 @@
  * first byte (of the connection, for the first request): a head cut off
  * by the timeout is answered 408.  Between requests the connection may
  * stay idle for timeouts.keepalive; then it is closed without a word.
+ * Each wait is bounded by an absolute deadline, so a connection that
+ * waited in the parker meanwhile (conn.h: under pressure a wait may end
+ * in a yield, and the connection comes back to any worker, with the bytes
+ * of a head that came in part) keeps its deadlines.
  * Keep-alive follows HTTP/1.0 and 1.1 rules and ends after
  * http.keepalive_requests, after a refused request, after a request that
  * has a body, and once the worker was asked to stop: a worker that is
@@ -40,6 +44,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "conn.h"
+#include "handoff.h"
 #include "http.h"
 #include "http_mime.h"
 #include "log.h"
@@ -52,6 +57,7 @@
 enum http_read {
 	HTTP_READ_QUIET = -1,	/* EOF or idle timeout: close, say nothing */
 	HTTP_READ_BROKEN = -2,	/* reset or error: abort */
+	HTTP_READ_YIELDED = -3,	/* the parker has the connection now */
 };
 
 struct http_conn {
@@ -61,6 +67,7 @@ struct http_conn {
 	size_t len;		/* bytes in http_buf */
 	unsigned requests;	/* answered on this connection */
 	uint64_t start_us;	/* of the request being read (monotonic) */
+	uint64_t deadline_ms;	/* of the wait for it (monotonic) */
 };
 
 static char http_buf[HTTP_BUF_SIZE];
@@ -135,6 +142,30 @@ http_head_ended(size_t from, size_t len)
 	return false;
 }
 
+/* The connection goes to the parker, with what came of the request: 0,
+ * or -1 when it cannot take it (then the worker waits on). */
+static int
+http_yield(struct http_conn *hc)
+{
+	const struct conn_unit u = {
+		.kind = hc->len > 0 ? HANDOFF_READING : HANDOFF_IDLE,
+		.units = hc->requests,
+		.start_us = hc->start_us,
+		.deadline_ms = hc->deadline_ms,
+		.data = http_buf,
+		.len = hc->len,
+	};
+
+	return conn_yield(hc->c, &u);
+}
+
+/* The wait for a head from start_us: timeouts.read. */
+static uint64_t
+http_head_deadline(const struct http_conn *hc)
+{
+	return clock_ceil_ms(hc->start_us) + (uint64_t)hc->c->read_timeout_ms;
+}
+
 /*
  * Reads until a whole request head is in the buffer: the parser's status
  * (HTTP_OK or an error to answer), or an enum http_read.
@@ -143,13 +174,9 @@ static int
 http_read_request(struct http_conn *hc, struct http_request *req)
 {
 	size_t max = (size_t)hc->cf->http.max_header_size, scanned = 0;
-	int64_t deadline = -1;
 	ssize_t n;
-	int status, timeout;
+	int status;
 
-	if (hc->requests == 0 || hc->len > 0)
-		deadline = (int64_t)(hc->start_us / 1000 +
-		    (uint64_t)hc->c->read_timeout_ms);
 	for (;;) {
 		/* The end may straddle what was scanned and what is new. */
 		if (hc->len > max || http_head_ended(scanned > 2 ?
@@ -160,19 +187,20 @@ http_read_request(struct http_conn *hc, struct http_request *req)
 				return status;
 		}
 		scanned = hc->len;
-		if (deadline < 0)
-			timeout = hc->c->keepalive_ms;
-		else if ((timeout = (int)(deadline - (int64_t)clock_now_ms())) < 0)
-			timeout = 0;
-		n = conn_recv(hc->c, http_buf + hc->len,
-		    sizeof(http_buf) - hc->len, timeout);
+		n = conn_recv_or_yield(hc->c, http_buf + hc->len,
+		    sizeof(http_buf) - hc->len, hc->deadline_ms);
 		if (n > 0) {
-			if (deadline < 0) {	/* the first byte of it */
+			if (hc->len == 0 && hc->requests > 0) {
+				/* The first byte after an idle wait. */
 				hc->start_us = clock_now_us();
-				deadline = (int64_t)(hc->start_us / 1000 +
-				    (uint64_t)hc->c->read_timeout_ms);
+				hc->deadline_ms = http_head_deadline(hc);
 			}
 			hc->len += (size_t)n;
+			continue;
+		}
+		if (n == CONN_YIELD) {
+			if (http_yield(hc) == 0)
+				return HTTP_READ_YIELDED;
 			continue;
 		}
 		if (n == 0)
@@ -244,6 +272,11 @@ http_send(struct http_conn *hc, const struct http_request *req,
 	if (rc != 0 && errno == ENODATA)
 		log_warning("%s: a file became shorter while it was sent",
 		    hc->c->peer);
+	if (rc != 0 && hc->c->cut)
+		log_info("%s: response cut after %llu bytes: the client read "
+		    "it more slowly than timeouts.min_rate (%u bytes/s) while "
+		    "other connections waited", hc->c->peer,
+		    (unsigned long long)*body_sent, hc->c->min_rate);
 	return rc == 0;
 }
 
@@ -324,6 +357,31 @@ http_answer(struct http_conn *hc, const struct http_request *req, int status)
 	return keep;
 }
 
+/* Where the connection stood when the parker took it. */
+static void
+http_resume(struct http_conn *hc)
+{
+	const struct conn_unit *u = &hc->c->resume;
+
+	hc->len = u->len < sizeof(http_buf) ? u->len : sizeof(http_buf);
+	memcpy(http_buf, u->data, hc->len);
+	hc->requests = u->units;
+	hc->start_us = u->start_us;
+	hc->deadline_ms = u->deadline_ms;
+}
+
+/* After an answer: the next head is already coming (pipelined), or the
+ * connection waits idle for it. */
+static void
+http_next(struct http_conn *hc, size_t head_len)
+{
+	hc->len -= head_len;
+	memmove(http_buf, http_buf + head_len, hc->len);
+	hc->start_us = clock_now_us();
+	hc->deadline_ms = hc->len > 0 ? http_head_deadline(hc) :
+	    clock_ceil_ms(hc->start_us) + (uint64_t)hc->c->keepalive_ms;
+}
+
 void
 http_handle(struct conn *c, const struct conf *cf, void *site)
 {
@@ -336,8 +394,14 @@ http_handle(struct conn *c, const struct conf *cf, void *site)
 	struct http_request req;
 	int status;
 
+	if (c->resumed)
+		http_resume(&hc);
+	else
+		hc.deadline_ms = http_head_deadline(&hc);
 	for (;;) {
 		status = http_read_request(&hc, &req);
+		if (status == HTTP_READ_YIELDED)
+			return;
 		if (status == HTTP_READ_BROKEN) {
 			conn_abort(c);
 			return;
@@ -349,10 +413,7 @@ http_handle(struct conn *c, const struct conf *cf, void *site)
 				return;		/* aborted */
 			break;
 		}
-		/* Keep what came after this head: the next request. */
-		hc.len -= req.head_len;
-		memmove(http_buf, http_buf + req.head_len, hc.len);
-		hc.start_us = clock_now_us();
+		http_next(&hc, req.head_len);
 	}
 	conn_close(c);
 }

@@ -3,10 +3,15 @@
  * clients only.
  *
  * Text (one status line, then one line per worker beginning with its pid,
- * as USR1 logs them) or, with "?json" in the query, JSON:
+ * and one per parker beginning with "parker", as USR1 logs them) or, with
+ * "?json" in the query, JSON:
  *   {"workers":[{"pid":1,"generation":1,"state":"idle","served":3,
- *     "client":"127.0.0.1:5555","busy_ms":0,"retiring":false}],
- *    "served":12,"crashes":0,"status":"..."}
+ *     "client":"127.0.0.1:5555","busy_ms":0,"retiring":false,
+ *     "parked":0,"cut":0}],
+ *    "parkers":[{"pid":2,"generation":1,"state":"busy","held":12,
+ *     "reading":3,"taken":40,"returned":28,"shed":0,"retiring":false}],
+ *    "served":12,"crashes":0,"parked":40,"cut":0,"held":12,"shed":0,
+ *    "status":"..."}
  * The data comes from the board the master publishes (board.h), read
  * into this worker's static memory.  Anyone not on loopback gets a 404,
  * as if the page did not exist.
@@ -67,11 +72,16 @@ http_status_slot(const struct board_worker *bw, struct score_slot *w)
 	memset(w, 0, sizeof(*w));
 	w->pid = bw->pid;
 	w->generation = bw->generation;
+	w->role = bw->role;
 	w->state = (enum score_state)bw->state;
 	w->retiring = bw->retiring;
 	w->served = bw->served;
 	w->busy_since_ms = bw->busy_since_ms;
 	w->client = bw->client;
+	w->parked = bw->parked;
+	w->shed = bw->shed;
+	w->held = bw->held;
+	w->held_reading = bw->held_reading;
 }
 
 static char *
@@ -123,42 +133,96 @@ http_status_json_str(char *out, size_t cap, const char *s)
 	return n;
 }
 
+/* One worker's object. */
+static size_t
+http_status_json_worker(char *out, size_t cap, const struct board_worker *w,
+    uint64_t now)
+{
+	char client[ADDR_STR_MAX + 2] = "null";
+	uint64_t busy = w->busy_since_ms != 0 && now > w->busy_since_ms ?
+	    now - w->busy_since_ms : 0;
+
+	if (w->client.family != 0) {
+		client[0] = '"';
+		health_client_format(&w->client, client + 1, sizeof(client) - 2);
+		strcat(client, "\"");
+	}
+	return (size_t)snprintf(out, cap, "{\"pid\":%ld,\"generation\":%lu,"
+	    "\"state\":\"%s\",\"served\":%llu,\"client\":%s,\"busy_ms\":%llu,"
+	    "\"retiring\":%s,\"parked\":%llu,\"cut\":%llu}", (long)w->pid,
+	    (unsigned long)w->generation,
+	    score_state_name((enum score_state)w->state),
+	    (unsigned long long)w->served, client, (unsigned long long)busy,
+	    w->retiring ? "true" : "false", (unsigned long long)w->parked,
+	    (unsigned long long)w->shed);
+}
+
+/* One parker's object. */
+static size_t
+http_status_json_parker(char *out, size_t cap, const struct board_worker *w)
+{
+	return (size_t)snprintf(out, cap, "{\"pid\":%ld,\"generation\":%lu,"
+	    "\"state\":\"%s\",\"held\":%lu,\"reading\":%lu,\"taken\":%llu,"
+	    "\"returned\":%llu,\"shed\":%llu,\"retiring\":%s}",
+	    (long)w->pid, (unsigned long)w->generation,
+	    score_state_name((enum score_state)w->state),
+	    (unsigned long)w->held, (unsigned long)w->held_reading,
+	    (unsigned long long)w->parked, (unsigned long long)w->served,
+	    (unsigned long long)w->shed, w->retiring ? "true" : "false");
+}
+
+/* The rows of one role, as a JSON array named name. */
+static size_t
+http_status_json_rows(char *out, size_t cap, const struct board *b,
+    uint8_t role, const char *name, uint64_t now)
+{
+	size_t n = (size_t)snprintf(out, cap, "\"%s\":[", name);
+	bool first = true;
+
+	for (size_t i = 0; i < b->nworkers && n < cap; i++) {
+		const struct board_worker *w = &b->w[i];
+
+		if (w->role != role)
+			continue;
+		if (!first && n < cap)
+			out[n++] = ',';
+		first = false;
+		if (n < cap)
+			n += role == HEALTH_ROLE_PARKER ?
+			    http_status_json_parker(out + n, cap - n, w) :
+			    http_status_json_worker(out + n, cap - n, w, now);
+	}
+	if (n < cap)
+		n += (size_t)snprintf(out + n, cap - n, "]");
+	return n;
+}
+
 static char *
 http_status_json(const struct board *b, uint64_t now, size_t *len)
 {
-	size_t cap = 2 * BOARD_STATUS_MAX + 128 +
+	size_t cap = 2 * BOARD_STATUS_MAX + 256 +
 	    b->nworkers * HTTP_STATUS_LINE_MAX;
 	char *out = malloc(cap);
 	size_t n = 0;
 
 	if (out == NULL)
 		return NULL;
-	n += (size_t)snprintf(out + n, cap - n, "{\"workers\":[");
-	for (size_t i = 0; i < b->nworkers && n < cap; i++) {
-		const struct board_worker *w = &b->w[i];
-		char client[ADDR_STR_MAX + 2] = "null";
-		uint64_t busy = w->busy_since_ms != 0 && now > w->busy_since_ms ?
-		    now - w->busy_since_ms : 0;
-
-		if (w->client.family != 0) {
-			client[0] = '"';
-			health_client_format(&w->client, client + 1,
-			    sizeof(client) - 2);
-			strcat(client, "\"");
-		}
-		n += (size_t)snprintf(out + n, cap - n, "%s{\"pid\":%ld,"
-		    "\"generation\":%lu,\"state\":\"%s\",\"served\":%llu,"
-		    "\"client\":%s,\"busy_ms\":%llu,\"retiring\":%s}",
-		    i ? "," : "", (long)w->pid, (unsigned long)w->generation,
-		    score_state_name((enum score_state)w->state),
-		    (unsigned long long)w->served, client,
-		    (unsigned long long)busy, w->retiring ? "true" : "false");
-	}
+	out[n++] = '{';
+	n += http_status_json_rows(out + n, cap - n, b, HEALTH_ROLE_WORKER,
+	    "workers", now);
 	if (n < cap)
-		n += (size_t)snprintf(out + n, cap - n, "],\"served\":%llu,"
-		    "\"crashes\":%llu,\"status\":",
+		out[n++] = ',';
+	if (n < cap)
+		n += http_status_json_rows(out + n, cap - n, b,
+		    HEALTH_ROLE_PARKER, "parkers", now);
+	if (n < cap)
+		n += (size_t)snprintf(out + n, cap - n, ",\"served\":%llu,"
+		    "\"crashes\":%llu,\"parked\":%llu,\"cut\":%llu,"
+		    "\"held\":%llu,\"shed\":%llu,\"status\":",
 		    (unsigned long long)b->served,
-		    (unsigned long long)b->crashes);
+		    (unsigned long long)b->crashes,
+		    (unsigned long long)b->parked, (unsigned long long)b->cut,
+		    (unsigned long long)b->held, (unsigned long long)b->shed);
 	if (n < cap)
 		n += http_status_json_str(out + n, cap - n, b->status);
 	if (n < cap)
@@ -186,6 +250,7 @@ http_status_self(struct board *b, const struct conn *c)
 			return;
 		memset(&b->w[i], 0, sizeof(b->w[i]));
 		b->w[i].pid = self;
+		b->w[i].role = HEALTH_ROLE_WORKER;
 		b->nworkers++;
 	}
 	b->w[i].state = SCORE_BUSY;

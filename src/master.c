@@ -11,6 +11,12 @@
  * applied before its death is.  Signals are only ever read from the
  * signalfd: no handler runs here.  Policy lives in pool.c (pool size,
  * retirement, hang kill, status) and reload.c (HUP).
+ *
+ * The master also makes the park channel (handoff.h) and holds both its
+ * ends, without ever reading or writing them: so the channel, and the
+ * connections in flight on it, outlive any one worker or parker.  At a
+ * graceful stop it lets go of the parkers' end, so that the workers see
+ * the channel's EOF once the last parker has handed back what it held.
  */
 #include "config.h"
 
@@ -22,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "board.h"
@@ -83,6 +90,11 @@ master_open_pipes(struct master *m)
 		return -1;
 	m->lifeline_rd = p[0];
 	m->lifeline_wr = p[1];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0, p) != 0)
+		return -1;
+	m->park_workers = p[0];
+	m->park_parker = p[1];
 	return 0;
 }
 
@@ -90,7 +102,8 @@ static void
 master_close(struct master *m)
 {
 	int *fds[] = { &m->sigfd, &m->health_rd, &m->health_wr,
-	    &m->lifeline_rd, &m->lifeline_wr };
+	    &m->lifeline_rd, &m->lifeline_wr, &m->park_workers,
+	    &m->park_parker };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0) {
@@ -114,6 +127,7 @@ master_init(struct master *m, struct conf *cf, struct listeners *ls,
 	memset(m, 0, sizeof(*m));
 	m->sigfd = m->health_rd = m->health_wr = -1;
 	m->lifeline_rd = m->lifeline_wr = -1;
+	m->park_workers = m->park_parker = -1;
 	m->cf = cf;
 	m->ov = ov;
 	m->ls = ls;
@@ -130,7 +144,8 @@ master_init(struct master *m, struct conf *cf, struct listeners *ls,
 	}
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
 	    master_open_signalfd(m) != 0 || master_open_pipes(m) != 0 ||
-	    score_init(&m->score, (size_t)cf->workers) != 0) {
+	    score_init(&m->score, (size_t)cf->workers,
+	    cf->parker.connections > 0) != 0) {
 		log_error_errno("cannot set up the master");
 		return -1;
 	}
@@ -250,7 +265,13 @@ master_stop(struct master *m, bool fast, uint64_t now_ms)
 	m->deadline_ms = now_ms + (uint64_t)m->cf->timeouts.graceful * 1000;
 	log_notice("graceful stop: %u workers, %u busy; waiting up to %d s",
 	    t.workers, t.busy, m->cf->timeouts.graceful);
-	spawn_signal_all(m, SIGTERM);
+	/* INT, not TERM: the whole pool stops, so the workers serve what
+	 * the parker hands back until its end of the channel is gone. */
+	if (m->park_parker >= 0) {
+		close(m->park_parker);
+		m->park_parker = -1;
+	}
+	spawn_signal_all(m, SIGINT);
 }
 
 static void

@@ -48,6 +48,8 @@ struct master {
 	int health_wr;
 	int lifeline_rd;	/* workers' end */
 	int lifeline_wr;	/* only the master holds it: EOF = master gone */
+	int park_workers;	/* the park channel: the workers' end */
+	int park_parker;	/* and the parkers' end, until a stop */
 	enum master_phase phase;
 	uint64_t deadline_ms;	/* stop deadline; 0 when none */
 	uint64_t chores_ms;	/* next hang and deadline check */

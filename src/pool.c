@@ -98,7 +98,14 @@ pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 	char client[ADDR_STR_MAX], host[ADDR_STR_MAX], doing[160];
 	unsigned port;
 
-	if (why == SCORE_KILL_HANG) {
+	if (why == SCORE_KILL_HANG && w->role == HEALTH_ROLE_PARKER) {
+		log_warning_fields(SPAWN_WORKER_FIELDS(w), "parker %ld hung: "
+		    "no report for %llu ms while holding %lu connections "
+		    "(timeouts.hang = %llu s); killing it", (long)w->pid,
+		    (unsigned long long)(now_ms - w->last_report_ms),
+		    (unsigned long)w->held,
+		    (unsigned long long)(w->hang_ms / 1000));
+	} else if (why == SCORE_KILL_HANG) {
 		health_client_format(&w->client, client, sizeof(client));
 		port = health_client_host(&w->client, host, sizeof(host));
 		log_warning_fields(LOG_FIELDS(SPAWN_WORKER_FIELD_LIST(w),
@@ -112,9 +119,9 @@ pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 		    (unsigned long long)(w->hang_ms / 1000));
 	} else {
 		score_describe_work(w, now_ms, doing, sizeof(doing));
-		log_warning_fields(SPAWN_WORKER_FIELDS(w), "worker %ld of "
+		log_warning_fields(SPAWN_WORKER_FIELDS(w), "%s %ld of "
 		    "generation %lu still running at the graceful deadline "
-		    "(%d s), %s; killing it", (long)w->pid,
+		    "(%d s), %s; killing it", score_role_name(w), (long)w->pid,
 		    (unsigned long)w->generation, m->cf->timeouts.graceful,
 		    doing);
 	}
@@ -148,6 +155,12 @@ pool_trouble(const struct master *m, const struct score_totals *t,
 		snprintf(buf, len, "; degraded: %u of %u workers failing at "
 		    "startup, retried with backoff (last: %s)", t->failing,
 		    t->pool, m->last_fault[0] ? m->last_fault : "unknown");
+		return true;
+	}
+	if (t->parker_failing) {
+		snprintf(buf, len, "; degraded: the parker is failing at "
+		    "startup, retried with backoff (last: %s)",
+		    m->last_fault[0] ? m->last_fault : "unknown");
 		return true;
 	}
 	if (m->capped) {

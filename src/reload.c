@@ -82,7 +82,7 @@ reload_apply(struct master *m, uint64_t now_ms)
 		conf_free(&next);
 		return -1;
 	}
-	if (score_reserve(&m->score, (size_t)next.workers) != 0) {
+	if (score_reserve(&m->score, (size_t)next.workers + 1) != 0) {
 		log_error_errno("reload failed: scoreboard");
 		conf_free(&next);
 		return -1;
@@ -104,7 +104,8 @@ reload_apply(struct master *m, uint64_t now_ms)
 		return -1;
 	}
 	/* Commit: nothing below can fail (the room was reserved). */
-	(void)score_reload(&m->score, (size_t)next.workers);
+	(void)score_reload(&m->score, (size_t)next.workers,
+	    next.parker.connections > 0);
 	listen_retire(m->ls, &m->retired);
 	*m->ls = ls;
 	conf_free(m->cf);

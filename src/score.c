@@ -43,7 +43,7 @@ score_reserve(struct score *s, size_t more)
 
 /* A slot for the pool: an unused one if any, else a new one at the end. */
 static size_t
-score_claim(struct score *s)
+score_claim(struct score *s, uint8_t role)
 {
 	size_t i;
 
@@ -54,14 +54,15 @@ score_claim(struct score *s)
 		s->nslots++;		/* room was reserved */
 	memset(&s->slot[i], 0, sizeof(s->slot[i]));
 	s->slot[i].wanted = true;
+	s->slot[i].role = role;
 	return i;
 }
 
 int
-score_init(struct score *s, size_t workers)
+score_init(struct score *s, size_t workers, bool parker)
 {
 	memset(s, 0, sizeof(*s));
-	return score_reload(s, workers);
+	return score_reload(s, workers, parker);
 }
 
 void
@@ -72,14 +73,16 @@ score_free(struct score *s)
 }
 
 int
-score_reload(struct score *s, size_t workers)
+score_reload(struct score *s, size_t workers, bool parker)
 {
-	if (score_reserve(s, workers) != 0)
+	if (score_reserve(s, workers + 1) != 0)
 		return -1;
 	for (size_t i = 0; i < s->nslots; i++)
 		s->slot[i].wanted = false;
 	for (size_t n = 0; n < workers; n++)
-		(void)score_claim(s);
+		(void)score_claim(s, HEALTH_ROLE_WORKER);
+	if (parker)
+		(void)score_claim(s, HEALTH_ROLE_PARKER);
 	s->generation++;
 	return 0;
 }
@@ -89,7 +92,7 @@ score_add_slot(struct score *s)
 {
 	if (score_reserve(s, 1) != 0)
 		return -1;
-	return (ssize_t)score_claim(s);
+	return (ssize_t)score_claim(s, HEALTH_ROLE_WORKER);
 }
 
 /* Lower is dropped first. */
@@ -113,7 +116,7 @@ score_drop_slot(struct score *s)
 	size_t wanted = 0;
 
 	for (size_t i = 0; i < s->nslots; i++) {
-		if (!s->slot[i].wanted)
+		if (!s->slot[i].wanted || s->slot[i].role != HEALTH_ROLE_WORKER)
 			continue;
 		wanted++;
 		if (pick < 0 || score_drop_rank(&s->slot[i]) <=
@@ -212,6 +215,8 @@ score_check(const struct score_slot *w, const struct health_record *r)
 		return SCORE_STALE_SEQ;
 	if (w->state == SCORE_EXITING)
 		return SCORE_AFTER_EXIT;
+	if (r->role != w->role)
+		return SCORE_WRONG_ROLE;
 	return SCORE_APPLIED;
 }
 
@@ -251,6 +256,10 @@ score_apply(struct score *s, const struct health_record *r, uint64_t now_ms,
 	w->seq = r->seq;
 	w->last_report_ms = now_ms;
 	w->served = r->served;
+	w->parked = r->parked;
+	w->shed = r->shed;
+	w->held = r->held;
+	w->held_reading = r->held_reading;
 	switch (r->state) {
 	case HEALTH_READY:
 	case HEALTH_IDLE:
@@ -281,6 +290,7 @@ score_result_name(enum score_result res)
 	case SCORE_STALE_COOKIE:	return "stale spawn cookie";
 	case SCORE_STALE_SEQ:		return "stale sequence number";
 	case SCORE_AFTER_EXIT:		return "record after exit";
+	case SCORE_WRONG_ROLE:		return "record of another role";
 	}
 	return "unknown";
 }
@@ -294,15 +304,68 @@ score_vacate(struct score *s, size_t slot, bool crashed, uint64_t now_ms)
 	uint64_t delay = backoff_after_exit(&w->failures, crashed, served, life);
 	struct score_slot pool = {
 		.wanted = w->wanted,
+		.role = w->role,
 		.failures = w->failures,
 		.spawn_at_ms = now_ms + delay,
 	};
 
-	s->served += w->served;
+	if (w->role == HEALTH_ROLE_PARKER) {
+		s->shed += w->shed;
+	} else {
+		s->served += w->served;
+		s->parked += w->parked;
+		s->cut += w->shed;
+	}
 	if (crashed)
 		s->crashes++;
 	*w = pool;
 	return delay;
+}
+
+/* A parker's part of the totals. */
+static void
+score_totals_parker(const struct score *s, const struct score_slot *w,
+    struct score_totals *t)
+{
+	if (w->wanted) {
+		t->parker_wanted = true;
+		t->parker_failing = w->failures > 0 && !score_slot_ready(s, w);
+	}
+	if (w->state == SCORE_EMPTY)
+		return;
+	t->parkers++;
+	t->held += w->held;
+	t->held_reading += w->held_reading;
+	t->shed += w->shed;
+}
+
+/* A worker's part of the totals. */
+static void
+score_totals_worker(const struct score *s, const struct score_slot *w,
+    struct score_totals *t)
+{
+	if (w->wanted) {
+		t->pool++;
+		if (score_slot_ready(s, w))
+			t->pool_ready++;
+		if (w->state == SCORE_EMPTY)
+			t->down++;
+		/* Still failing until a worker proves it is ready, not only
+		 * while the slot waits: a respawned one is still on trial. */
+		if (w->failures > 0 && !score_slot_ready(s, w))
+			t->failing++;
+	}
+	switch (w->state) {
+	case SCORE_EMPTY:	return;
+	case SCORE_STARTING:	t->starting++; break;
+	case SCORE_IDLE:	t->idle++; break;
+	case SCORE_BUSY:	t->busy++; break;
+	case SCORE_EXITING:	t->exiting++; break;
+	}
+	t->workers++;
+	t->served += w->served;
+	t->parked += w->parked;
+	t->cut += w->shed;
 }
 
 void
@@ -311,38 +374,44 @@ score_totals(const struct score *s, struct score_totals *t)
 	memset(t, 0, sizeof(*t));
 	t->served = s->served;
 	t->crashes = s->crashes;
+	t->parked = s->parked;
+	t->cut = s->cut;
+	t->shed = s->shed;
 	for (size_t i = 0; i < s->nslots; i++) {
-		const struct score_slot *w = &s->slot[i];
-
-		if (w->wanted) {
-			t->pool++;
-			if (score_slot_ready(s, w))
-				t->pool_ready++;
-			if (w->state == SCORE_EMPTY)
-				t->down++;
-			/* Still failing until a worker proves it is ready, not
-			 * only while the slot waits: a respawned one is still
-			 * on trial. */
-			if (w->failures > 0 && !score_slot_ready(s, w))
-				t->failing++;
-		}
-		switch (w->state) {
-		case SCORE_EMPTY:	continue;
-		case SCORE_STARTING:	t->starting++; break;
-		case SCORE_IDLE:	t->idle++; break;
-		case SCORE_BUSY:	t->busy++; break;
-		case SCORE_EXITING:	t->exiting++; break;
-		}
-		t->workers++;
-		t->served += w->served;
+		if (s->slot[i].role == HEALTH_ROLE_PARKER)
+			score_totals_parker(s, &s->slot[i], t);
+		else
+			score_totals_worker(s, &s->slot[i], t);
 	}
+}
+
+/* "; parker holds 12 (3 reading); 5 shed; 2 slow readers cut", the
+ * parts that are not zero. */
+static void
+score_status_occupancy(const struct score_totals *t, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (t->held > 0)
+		n += (size_t)snprintf(buf + n, len - n, "; parker holds %llu",
+		    (unsigned long long)t->held);
+	if (t->held_reading > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " (%llu reading)",
+		    (unsigned long long)t->held_reading);
+	if (t->shed > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "; %llu shed",
+		    (unsigned long long)t->shed);
+	if (t->cut > 0 && n < len)
+		snprintf(buf + n, len - n, "; %llu slow reader%s cut",
+		    (unsigned long long)t->cut, t->cut == 1 ? "" : "s");
 }
 
 void
 score_status(const struct score *s, char *buf, size_t len)
 {
 	struct score_totals t;
-	char starting[32] = "", exiting[32] = "";
+	char starting[32] = "", exiting[32] = "", occupancy[128];
 
 	score_totals(s, &t);
 	if (t.starting > 0)
@@ -350,10 +419,12 @@ score_status(const struct score *s, char *buf, size_t len)
 		    t.starting);
 	if (t.exiting > 0)
 		snprintf(exiting, sizeof(exiting), ", %u exiting", t.exiting);
+	score_status_occupancy(&t, occupancy, sizeof(occupancy));
 	snprintf(buf, len, "%u worker%s: %u busy, %u idle%s%s; "
-	    "%llu served; %llu crash%s", t.workers, t.workers == 1 ? "" : "s",
+	    "%llu served; %llu crash%s%s", t.workers, t.workers == 1 ? "" : "s",
 	    t.busy, t.idle, starting, exiting, (unsigned long long)t.served,
-	    (unsigned long long)t.crashes, t.crashes == 1 ? "" : "es");
+	    (unsigned long long)t.crashes, t.crashes == 1 ? "" : "es",
+	    occupancy);
 }
 
 void
@@ -364,6 +435,10 @@ score_describe_work(const struct score_slot *w, uint64_t now_ms, char *buf,
 
 	if (!w->reported) {
 		snprintf(buf, len, "before it was ready");
+	} else if (w->role == HEALTH_ROLE_PARKER) {
+		snprintf(buf, len, "while %s, holding %lu connection%s",
+		    score_state_name(w->state), (unsigned long)w->held,
+		    w->held == 1 ? "" : "s");
 	} else if (w->state == SCORE_BUSY) {
 		health_client_format(&w->client, client, sizeof(client));
 		snprintf(buf, len, "while serving %s for %llu ms", client,
@@ -383,6 +458,18 @@ score_format_slot(const struct score_slot *w, uint64_t now_ms, char *buf,
 	char client[ADDR_STR_MAX];
 	uint64_t busy = 0;
 
+	if (w->role == HEALTH_ROLE_PARKER) {
+		snprintf(buf, len, "parker %ld generation=%lu state=%s held=%lu "
+		    "reading=%lu taken=%llu returned=%llu shed=%llu%s",
+		    (long)w->pid, (unsigned long)w->generation,
+		    score_state_name(w->state), (unsigned long)w->held,
+		    (unsigned long)w->held_reading,
+		    (unsigned long long)w->parked,
+		    (unsigned long long)w->served,
+		    (unsigned long long)w->shed,
+		    w->retiring ? " retiring" : "");
+		return;
+	}
 	if (w->state == SCORE_BUSY && now_ms > w->busy_since_ms)
 		busy = now_ms - w->busy_since_ms;
 	health_client_format(&w->client, client, sizeof(client));
@@ -404,4 +491,10 @@ score_state_name(enum score_state st)
 	case SCORE_EXITING:	return "exiting";
 	}
 	return "unknown";
+}
+
+const char *
+score_role_name(const struct score_slot *w)
+{
+	return w->role == HEALTH_ROLE_PARKER ? "parker" : "worker";
 }

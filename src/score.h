@@ -14,6 +14,12 @@
  * waitpid() is the truth about death (score_vacate); records are the truth
  * about work (score_apply).
  *
+ * Roles: a slot holds a worker or the parker (park.h); a generation has
+ * its workers' slots and, unless parker.connections is 0, one parker
+ * slot.  The parker is supervised like a worker (respawned, backed off,
+ * killed when it hangs, retired at a reload) but is no worker: the counts
+ * of workers, TTIN and TTOU leave it out.
+ *
  * Generations: score_reload() starts generation N+1 with a pool of fresh
  * slots and takes the old slots out of the pool, but their workers keep
  * serving: they become retirable only once generation N+1 serves, that is
@@ -50,6 +56,7 @@ enum score_kill {
 struct score_slot {
 	/* The pool side: survives the worker. */
 	bool wanted;			/* in the current pool */
+	uint8_t role;			/* enum health_role */
 	unsigned failures;		/* startup faults in a row */
 	uint64_t spawn_at_ms;		/* not refilled before */
 
@@ -70,6 +77,10 @@ struct score_slot {
 	uint64_t served;
 	struct health_client client;	/* current or last client */
 	uint8_t exit_reason;		/* enum health_exit_reason */
+	uint64_t parked;		/* as in struct health_record */
+	uint64_t shed;
+	uint32_t held;			/* the parker's, now */
+	uint32_t held_reading;
 };
 
 struct score {
@@ -81,6 +92,9 @@ struct score {
 	uint32_t last_cookie;
 	uint64_t served;		/* by workers that have gone */
 	uint64_t crashes;
+	uint64_t parked;		/* by workers that have gone */
+	uint64_t cut;			/* by workers that have gone */
+	uint64_t shed;			/* by parkers that have gone */
 };
 
 enum score_result {
@@ -89,32 +103,43 @@ enum score_result {
 	SCORE_STALE_COOKIE,	/* the pid belongs to another spawn */
 	SCORE_STALE_SEQ,	/* not newer than the last record applied */
 	SCORE_AFTER_EXIT,	/* the worker already said it is exiting */
+	SCORE_WRONG_ROLE,	/* a parker's record for a worker, or back */
 };
 
 struct score_totals {
 	unsigned workers;	/* every live worker, of any generation */
 	unsigned starting, idle, busy, exiting;
-	unsigned pool;		/* wanted slots */
+	unsigned pool;		/* wanted worker slots */
 	unsigned pool_ready;	/* of which hold a ready worker of this gen */
-	unsigned down;		/* wanted slots with no worker */
+	unsigned down;		/* wanted worker slots with no worker */
 	unsigned failing;	/* after startup faults, not ready since */
 	uint64_t served;	/* by live and gone workers */
 	uint64_t crashes;
+	uint64_t parked;	/* given to the parker, by all workers */
+	uint64_t cut;		/* slow readers cut, by all workers */
+	/* The parker. */
+	unsigned parkers;	/* live ones, of any generation */
+	bool parker_wanted;	/* the current generation has one */
+	bool parker_failing;	/* after startup faults, not ready since */
+	uint64_t held;		/* connections the parkers hold */
+	uint64_t held_reading;
+	uint64_t shed;		/* by live and gone parkers */
 };
 
-/* Generation 1 with a pool of `workers` slots.  -1: ENOMEM. */
-int score_init(struct score *s, size_t workers);
+/* Generation 1 with a pool of `workers` slots, and a parker slot if
+ * parker.  -1: ENOMEM. */
+int score_init(struct score *s, size_t workers, bool parker);
 void score_free(struct score *s);
 
 /* Room for `more` slots: then the next score_reload(s, more) cannot
  * fail.  -1: ENOMEM, nothing changed. */
 int score_reserve(struct score *s, size_t more);
 /*
- * Generation + 1 with a fresh pool of `workers` slots; every slot of the
- * old pool leaves it (its worker stays until retired).  -1 (ENOMEM) leaves
- * the scoreboard as it was.
+ * Generation + 1 with a fresh pool of `workers` slots (and a parker slot
+ * if parker); every slot of the old pool leaves it (its worker stays
+ * until retired).  -1 (ENOMEM) leaves the scoreboard as it was.
  */
-int score_reload(struct score *s, size_t workers);
+int score_reload(struct score *s, size_t workers, bool parker);
 /* One slot more in the pool (TTIN): its index, or -1 (ENOMEM). */
 ssize_t score_add_slot(struct score *s);
 /*
@@ -166,18 +191,23 @@ void score_totals(const struct score *s, struct score_totals *t);
 void score_status(const struct score *s, char *buf, size_t len);
 
 /* For the logs: "before it was ready", "while serving 1.2.3.4:5 for 120
- * ms", "while idle, after 3 connections", "while exiting, after ...". */
+ * ms", "while idle, after 3 connections", "while exiting, after ...";
+ * for the parker "while holding 12 connections". */
 void score_describe_work(const struct score_slot *w, uint64_t now_ms,
     char *buf, size_t len);
 
 /*
  * One worker, for USR1 and the status page, beginning with its pid:
  * "1234 generation=2 state=busy served=17 busy_ms=1200 client=1.2.3.4:5"
- * plus " retiring" when it was told to go.
+ * plus " retiring" when it was told to go.  The parker's line begins with
+ * "parker": "parker 1240 generation=2 state=busy held=12 reading=3
+ * taken=40 returned=28 shed=0".
  */
 void score_format_slot(const struct score_slot *w, uint64_t now_ms,
     char *buf, size_t len);
 
 const char *score_state_name(enum score_state st);
+/* "worker" or "parker", for the logs. */
+const char *score_role_name(const struct score_slot *w);
 
 #endif

@@ -22,6 +22,20 @@ service_find(const char *name)
 	return NULL;
 }
 
+unsigned
+service_number(const struct service *svc)
+{
+	return (unsigned)(svc - services) + 1;
+}
+
+const struct service *
+service_by_number(unsigned n)
+{
+	if (n == 0 || n > sizeof(services) / sizeof(services[0]))
+		return NULL;
+	return &services[n - 1];
+}
+
 const char *
 service_names(void)
 {

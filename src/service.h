@@ -30,6 +30,12 @@ struct service {
 /* NULL if no service has that name. */
 const struct service *service_find(const char *name);
 
+/* The service's number, 1 and up, the same in every process of one
+ * binary (a handoff names its service so); NULL for a number no service
+ * has. */
+unsigned service_number(const struct service *svc);
+const struct service *service_by_number(unsigned n);
+
 /* "echo, http": the names, for error messages. */
 const char *service_names(void);
 

@@ -3,8 +3,10 @@
  *
  * Owns the child side of fork(): the new worker closes the master's private
  * descriptors (signalfd, the read end of the health pipe, the write end of
- * the lifeline, the listeners a reload retired), takes its title and runs
- * worker_run(), which never returns.  The parent records the spawn in the
+ * the lifeline, the listeners a reload retired, the parker's end of the
+ * park channel), takes its title and runs worker_run(), which never
+ * returns; a parker slot's child closes the listeners and the workers' end
+ * of the channel instead and runs park_run().  The parent records the spawn in the
  * scoreboard.  Reaping trusts waitpid() alone about death, logs each exit
  * with its status or signal and what the worker was doing, then frees the
  * slot, which the scoreboard schedules for refilling.
@@ -21,6 +23,7 @@
 #include "conf.h"
 #include "log.h"
 #include "master.h"
+#include "park.h"
 #include "proctitle.h"
 #include "spawn.h"
 #include "worker.h"
@@ -28,7 +31,7 @@
 #define SPAWN_CAP_MIN		16	/* forks a second, whatever the pool */
 
 static __attribute__((noreturn)) void
-spawn_child(struct master *m, uint32_t cookie)
+spawn_worker_child(struct master *m, uint32_t cookie)
 {
 	struct worker_args a = {
 		.cf = m->cf,
@@ -38,19 +41,50 @@ spawn_child(struct master *m, uint32_t cookie)
 		.master_pid = m->pid,
 		.health_fd = m->health_wr,
 		.lifeline_fd = m->lifeline_rd,
+		.channel_fd = m->park_workers,
+		.park = m->cf->parker.connections > 0,
 		.cookie = cookie,
 		.generation = m->score.generation,
 	};
 
+	close(m->park_parker);
+	proctitle_set("preforkd: worker", "preforkd-worker");
+	worker_run(&a);
+}
+
+static __attribute__((noreturn)) void
+spawn_parker_child(struct master *m, uint32_t cookie)
+{
+	struct park_args a = {
+		.cf = m->cf,
+		.master_pid = m->pid,
+		.health_fd = m->health_wr,
+		.lifeline_fd = m->lifeline_rd,
+		.channel_fd = m->park_parker,
+		.cookie = cookie,
+		.generation = m->score.generation,
+	};
+
+	for (size_t i = 0; i < m->ls->n; i++)
+		close(m->ls->l[i].fd);
+	close(m->park_workers);
+	proctitle_set("preforkd: parker", "preforkd-parker");
+	park_run(&a);
+}
+
+static __attribute__((noreturn)) void
+spawn_child(struct master *m, size_t slot, uint32_t cookie)
+{
 	log_reset_pid();
 	log_set_context(LOG_FIELDS(LOG_I64("WORKER_PID", getpid()),
-	    LOG_U64("GENERATION", a.generation)));
+	    LOG_U64("GENERATION", m->score.generation)));
 	close(m->sigfd);
 	close(m->health_rd);
 	close(m->lifeline_wr);
 	listen_close(&m->retired);
-	proctitle_set("preforkd: worker", "preforkd-worker");
-	worker_run(&a);
+	if (m->score.slot[slot].role == HEALTH_ROLE_PARKER)
+		spawn_parker_child(m, cookie);
+	spawn_worker_child(m, cookie);
 }
 
 /*
@@ -78,19 +112,21 @@ spawn_worker(struct master *m, size_t slot, uint64_t now_ms)
 	pid_t pid = fork();
 
 	if (pid < 0) {
-		log_error_errno("cannot fork a worker; retrying in %d ms",
+		log_error_errno("cannot fork a %s; retrying in %d ms",
+		    score_role_name(&m->score.slot[slot]),
 		    SPAWN_FORK_FAIL_DELAY_MS);
 		m->score.slot[slot].spawn_at_ms = now_ms +
 		    SPAWN_FORK_FAIL_DELAY_MS;
 		return;
 	}
 	if (pid == 0)
-		spawn_child(m, cookie);
+		spawn_child(m, slot, cookie);
 	score_start(&m->score, slot, pid, cookie,
 	    (uint64_t)m->cf->timeouts.hang * 1000, now_ms);
 	log_debug_fields(SPAWN_WORKER_FIELDS(&m->score.slot[slot]),
-	    "worker %ld started in slot %zu, generation %lu", (long)pid,
-	    slot, (unsigned long)m->score.generation);
+	    "%s %ld started in slot %zu, generation %lu",
+	    score_role_name(&m->score.slot[slot]), (long)pid, slot,
+	    (unsigned long)m->score.generation);
 }
 
 void
@@ -167,34 +203,34 @@ spawn_log_exit(struct master *m, const struct score_slot *w,
 	score_describe_work(w, now_ms, when, sizeof(when));
 	spawn_describe_next(after, delay_ms, next, sizeof(next));
 	if (m->phase != MASTER_RUNNING)
-		log_info_fields(SPAWN_WORKER_FIELDS(w), "worker %ld %s",
-		    (long)w->pid, how);
+		log_info_fields(SPAWN_WORKER_FIELDS(w), "%s %ld %s",
+		    score_role_name(w), (long)w->pid, how);
 	else if (w->killed == SCORE_KILL_DEADLINE)
-		log_info_fields(SPAWN_WORKER_FIELDS(w), "worker %ld %s at the "
-		    "graceful deadline", (long)w->pid, how);
+		log_info_fields(SPAWN_WORKER_FIELDS(w), "%s %ld %s at the "
+		    "graceful deadline", score_role_name(w), (long)w->pid, how);
 	else if (w->killed == SCORE_KILL_HANG)
-		log_notice_fields(SPAWN_WORKER_FIELDS(w), "hung worker %ld %s; "
-		    "%s", (long)w->pid, how, next);
+		log_notice_fields(SPAWN_WORKER_FIELDS(w), "hung %s %ld %s; "
+		    "%s", score_role_name(w), (long)w->pid, how, next);
 	else if (crashed)
-		log_warning_fields(SPAWN_WORKER_FIELDS(w), "worker %ld %s %s; "
-		    "%s", (long)w->pid, how, when, next);
+		log_warning_fields(SPAWN_WORKER_FIELDS(w), "%s %ld %s %s; "
+		    "%s", score_role_name(w), (long)w->pid, how, when, next);
 	else if (w->exit_reason == HEALTH_EXIT_MAX_REQUESTS)
-		log_info_fields(SPAWN_WORKER_FIELDS(w), "worker %ld recycled "
-		    "after %llu connection%s; %s", (long)w->pid,
+		log_info_fields(SPAWN_WORKER_FIELDS(w), "%s %ld recycled "
+		    "after %llu connection%s; %s", score_role_name(w), (long)w->pid,
 		    (unsigned long long)w->served, w->served == 1 ? "" : "s",
 		    next);
 	else if (w->retiring)
-		log_info_fields(SPAWN_WORKER_FIELDS(w), "worker %ld of "
+		log_info_fields(SPAWN_WORKER_FIELDS(w), "%s %ld of "
 		    "generation %lu retired after %llu connection%s",
-		    (long)w->pid, (unsigned long)w->generation,
+		    score_role_name(w), (long)w->pid, (unsigned long)w->generation,
 		    (unsigned long long)w->served, w->served == 1 ? "" : "s");
 	else
-		log_notice_fields(SPAWN_WORKER_FIELDS(w), "worker %ld %s (%s); "
-		    "%s", (long)w->pid, how,
+		log_notice_fields(SPAWN_WORKER_FIELDS(w), "%s %ld %s (%s); "
+		    "%s", score_role_name(w), (long)w->pid, how,
 		    health_exit_reason_name(w->exit_reason), next);
 	if (crashed && delay_ms > 0)
-		snprintf(m->last_fault, sizeof(m->last_fault), "worker %ld %s "
-		    "%s", (long)w->pid, how, when);
+		snprintf(m->last_fault, sizeof(m->last_fault), "%s %ld %s "
+		    "%s", score_role_name(w), (long)w->pid, how, when);
 }
 
 static void

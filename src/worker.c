@@ -1,18 +1,22 @@
 /*
  * worker - the accept loop of a pre-forked worker.
  *
- * Signals: TERM and INT only set a flag.  They stay blocked except inside
+ * Signals: TERM and INT only set flags.  They stay blocked except inside
  * the waits (epoll_pwait here, ppoll in conn), so a stop request can never
  * land between the test of the flag and the wait: the wait returns EINTR
  * and the loop sees the flag.  QUIT exits at once.  The master's other
  * signals (HUP, USR1, TTIN...) are ignored here, so a signal sent to the
  * whole process group reaches only the master's logic.
  *
+ * Connections come from the listeners (accept4) and from the park channel
+ * (handoff_recv: one the parker hands back, with where its service
+ * stood).  Either way the service runs until it closes the connection or
+ * yields it to the parker (conn.h); the worker is then free again.
+ *
  * Reports: READY once, BUSY and IDLE around each connection, BUSY again
  * at most once a second while the connection moves bytes (progress, so a
  * long transfer is never taken for a hang), EXITING with a reason.  A
- * report the full pipe refuses is kept and retried once a second, since
- * each record is a snapshot that supersedes the last.
+ * report the full pipe refuses is retried once a second (report.h).
  */
 #include "config.h"
 
@@ -31,35 +35,41 @@
 #include "conf.h"
 #include "conn.h"
 #include "fault.h"
+#include "handoff.h"
 #include "health.h"
 #include "listen.h"
 #include "log.h"
 #include "privs.h"
+#include "report.h"
 #include "service.h"
 #include "worker.h"
 
 #define WORKER_LIFELINE		UINT32_MAX	/* epoll tag of the lifeline */
+#define WORKER_CHANNEL		(UINT32_MAX - 1)	/* of the park channel */
 #define WORKER_MAX_EVENTS	16
 #define WORKER_RETRY_MS		1000		/* resend a refused report */
 #define WORKER_PAUSE_MS		100		/* out of descriptors: back off */
 #define WORKER_PROGRESS_MS	1000		/* busy: report progress */
 #define WORKER_ACCEPT_BURST	16		/* connections without a wait */
+#define WORKER_PRESSURE_MAX	16		/* listeners + the channel */
 
 static volatile sig_atomic_t worker_stop_requested;
+static volatile sig_atomic_t worker_pool_stopping;	/* INT: all stop */
 
 struct worker {
 	const struct worker_args *a;
-	pid_t pid;
 	int ep;
-	uint32_t seq;
-	uint64_t served;
+	struct report rep;
+	uint64_t served;		/* connections it ended */
+	uint64_t parked;		/* connections it gave the parker */
+	uint64_t cut;			/* responses cut: too slow a reader */
 	uint64_t limit;			/* 0: no max_requests */
 	uint64_t busy_since_ms;
-	uint64_t last_report_ms;
 	struct health_client client;
-	enum health_state report_pending;	/* 0: none */
-	sigset_t wait_mask;		/* the mask inside waits */
+	bool draining;			/* pool stop: listeners left */
+	bool channel_open;		/* the parker can still hand back */
 	enum health_exit_reason exit_reason;
+	sigset_t wait_mask;		/* the mask inside waits */
 };
 
 bool
@@ -71,8 +81,9 @@ worker_stopping(void)
 static void
 worker_on_stop(int sig)
 {
-	(void)sig;
 	worker_stop_requested = 1;
+	if (sig == SIGINT)
+		worker_pool_stopping = 1;
 }
 
 static void
@@ -115,56 +126,78 @@ worker_signals(struct worker *w)
 	return sigprocmask(SIG_SETMASK, &stop, NULL);
 }
 
-/* Writes one record; if the pipe is full, marks it to be sent again. */
 static void
 worker_report(struct worker *w, enum health_state state)
 {
 	struct health_record r;
-	uint8_t buf[HEALTH_RECORD_SIZE];
-	ssize_t n;
 
 	memset(&r, 0, sizeof(r));
 	r.state = (uint8_t)state;
 	r.reason = (uint8_t)w->exit_reason;
-	r.pid = (uint32_t)w->pid;
-	r.cookie = w->a->cookie;
-	r.generation = w->a->generation;
-	r.seq = ++w->seq;
-	r.time_ms = w->last_report_ms = clock_now_ms();
 	r.busy_since_ms = state == HEALTH_BUSY ? w->busy_since_ms : 0;
 	r.served = w->served;
+	r.parked = w->parked;
+	r.shed = w->cut;
 	r.client = w->client;
-	health_encode(&r, buf);
-	do
-		n = write(w->a->health_fd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	/* Atomic: all or nothing.  EAGAIN: the master is behind, so the
-	 * latest state is sent again later.  Anything else (EPIPE: the master
-	 * is gone) will not get better by retrying. */
-	w->report_pending = n < 0 && errno == EAGAIN ? state : 0;
-	if (n < 0 && errno != EAGAIN && errno != EPIPE)
-		log_warning_errno("cannot write to the health pipe");
+	report_send(&w->rep, &r);
+}
+
+static int
+worker_epoll_add(struct worker *w, int fd, uint32_t events, uint32_t tag)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.u32 = tag;
+	return epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
 static int
 worker_epoll(struct worker *w)
 {
 	const struct listeners *ls = w->a->ls;
-	struct epoll_event ev;
 
 	if ((w->ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return -1;
-	for (size_t i = 0; i < ls->n; i++) {
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.u32 = (uint32_t)i;
-		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, ls->l[i].fd, &ev) != 0)
+	for (size_t i = 0; i < ls->n; i++)
+		if (worker_epoll_add(w, ls->l[i].fd, EPOLLIN | EPOLLEXCLUSIVE,
+		    (uint32_t)i) != 0)
 			return -1;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN;
-	ev.data.u32 = WORKER_LIFELINE;
-	return epoll_ctl(w->ep, EPOLL_CTL_ADD, w->a->lifeline_fd, &ev);
+	if (w->channel_open && worker_epoll_add(w, w->a->channel_fd,
+	    EPOLLIN | EPOLLEXCLUSIVE, WORKER_CHANNEL) != 0)
+		return -1;
+	return worker_epoll_add(w, w->a->lifeline_fd, EPOLLIN,
+	    WORKER_LIFELINE);
+}
+
+static bool
+worker_may_yield(void)
+{
+	return !worker_stop_requested;
+}
+
+/* What conn needs to yield: the channel, and what says that another
+ * connection waits for a worker (a listener's queue, the channel). */
+static void
+worker_set_park(const struct worker *w)
+{
+	struct pollfd pressure[WORKER_PRESSURE_MAX];
+	struct conn_park park = {
+		.channel = w->a->park ? w->a->channel_fd : -1,
+		.pressure = pressure,
+		.service = (uint8_t)service_number(w->a->svc),
+		.may_yield = worker_may_yield,
+	};
+
+	for (size_t i = 0; i < w->a->ls->n && park.npressure + 1 <
+	    WORKER_PRESSURE_MAX; i++)
+		pressure[park.npressure++] = (struct pollfd){
+		    .fd = w->a->ls->l[i].fd, .events = POLLIN };
+	if (w->a->channel_fd >= 0)
+		pressure[park.npressure++] = (struct pollfd){
+		    .fd = w->a->channel_fd, .events = POLLIN };
+	conn_set_park(&park);
 }
 
 /* Bytes moved: at most once a second, tell the master we are alive. */
@@ -173,8 +206,28 @@ worker_on_progress(void *arg)
 {
 	struct worker *w = arg;
 
-	if (clock_now_ms() - w->last_report_ms >= WORKER_PROGRESS_MS)
+	if (clock_now_ms() - w->rep.last_ms >= WORKER_PROGRESS_MS)
 		worker_report(w, HEALTH_BUSY);
+}
+
+/* The service has c until it closes it or yields it. */
+static void
+worker_handle(struct worker *w, struct conn *c)
+{
+	w->busy_since_ms = clock_now_ms();
+	health_client_set(&w->client, (const struct sockaddr *)&c->peer_addr);
+	worker_report(w, HEALTH_BUSY);
+	c->on_progress = worker_on_progress;
+	c->progress_arg = w;
+	w->a->svc->handle(c, w->a->cf, w->a->site);
+	if (c->fd >= 0)			/* a service must close; be safe */
+		conn_abort(c);
+	if (c->yielded)
+		w->parked++;
+	else
+		w->served++;
+	if (c->cut)
+		w->cut++;
 }
 
 static void
@@ -183,16 +236,82 @@ worker_serve(struct worker *w, int fd, const struct sockaddr *sa,
 {
 	struct conn c;
 
-	w->busy_since_ms = clock_now_ms();
-	health_client_set(&w->client, sa);
-	worker_report(w, HEALTH_BUSY);
 	conn_init(&c, fd, sa, salen, &w->a->cf->timeouts);
-	c.on_progress = worker_on_progress;
-	c.progress_arg = w;
-	w->a->svc->handle(&c, w->a->cf, w->a->site);
-	if (c.fd >= 0)			/* a service must close; be safe */
-		conn_abort(&c);
-	w->served++;
+	worker_handle(w, &c);
+}
+
+/* A connection the parker handed back, with its message. */
+static void
+worker_resume(struct worker *w, int fd, const uint8_t *msg, size_t len)
+{
+	struct handoff h;
+	enum handoff_decode_status st = handoff_decode(msg, len, &h);
+	struct conn c;
+
+	if (st != HANDOFF_DECODE_OK) {
+		log_warning("park channel: a connection came back with a bad "
+		    "message (%s); closing it", handoff_decode_strerror(st));
+		(void)close(fd);
+		return;
+	}
+	conn_resume(&c, fd, &h, &w->a->cf->timeouts);
+	if (service_by_number(h.service) != w->a->svc) {
+		log_info("%s: closing a connection parked by another service "
+		    "(the service changed at a reload)", c.peer);
+		conn_close(&c);
+		return;
+	}
+	worker_handle(w, &c);
+}
+
+/* Why the loop must end now, or HEALTH_EXIT_NONE to go on. */
+static enum health_exit_reason
+worker_should_exit(const struct worker *w)
+{
+	if (worker_stop_requested && (!worker_pool_stopping ||
+	    !w->channel_open))
+		return HEALTH_EXIT_STOP;
+	if (w->limit > 0 && w->served + w->parked >= w->limit)
+		return HEALTH_EXIT_MAX_REQUESTS;
+	return HEALTH_EXIT_NONE;
+}
+
+/* Takes what the parker hands back, up to a burst.  -1 when the worker
+ * cannot go on. */
+static int
+worker_take_back(struct worker *w)
+{
+	static uint8_t msg[HANDOFF_MAX];
+	int served = 0, fd;
+	ssize_t n = 0;
+
+	for (int i = 0; i < WORKER_ACCEPT_BURST; i++) {
+		n = handoff_recv(w->a->channel_fd, msg, sizeof(msg), &fd);
+		if (n == 0) {		/* no parker is left */
+			w->channel_open = false;
+			(void)epoll_ctl(w->ep, EPOLL_CTL_DEL, w->a->channel_fd,
+			    NULL);
+			break;
+		}
+		if (n < 0 && errno == EBADMSG) {
+			log_warning("park channel: dropped a message without "
+			    "exactly one descriptor");
+			continue;
+		}
+		if (n < 0)
+			break;
+		worker_resume(w, fd, msg, (size_t)n);
+		served++;
+		if (worker_should_exit(w) != HEALTH_EXIT_NONE)
+			break;
+	}
+	if (served > 0)
+		worker_report(w, HEALTH_IDLE);
+	if (n < 0 && errno != EAGAIN && errno != EBADMSG) {
+		log_error_errno("park channel");
+		return -1;
+	}
+	return 0;
 }
 
 /* Errors that concern one connection only (accept(2), "Error handling"). */
@@ -206,17 +325,6 @@ worker_accept_transient(int err)
 		return true;
 	}
 	return false;
-}
-
-/* Why the loop must end now, or HEALTH_EXIT_NONE to go on. */
-static enum health_exit_reason
-worker_should_exit(const struct worker *w)
-{
-	if (worker_stop_requested)
-		return HEALTH_EXIT_STOP;
-	if (w->limit > 0 && w->served >= w->limit)
-		return HEALTH_EXIT_MAX_REQUESTS;
-	return HEALTH_EXIT_NONE;
 }
 
 /*
@@ -244,7 +352,7 @@ worker_accept(struct worker *w, const struct listener *l)
 		}
 		worker_serve(w, fd, (struct sockaddr *)&ss, len);
 	} while (++served < WORKER_ACCEPT_BURST &&
-	    worker_should_exit(w) == HEALTH_EXIT_NONE);
+	    worker_should_exit(w) == HEALTH_EXIT_NONE && !w->draining);
 	if (served > 0)
 		worker_report(w, HEALTH_IDLE);
 	if (err == 0 || worker_accept_transient(err))
@@ -261,6 +369,33 @@ worker_accept(struct worker *w, const struct listener *l)
 	return -1;
 }
 
+/* The whole pool stops: accept no more; the parker may still hand back
+ * connections whose client spoke, until it is gone. */
+static void
+worker_drain(struct worker *w)
+{
+	const struct listeners *ls = w->a->ls;
+
+	w->draining = true;
+	for (size_t i = 0; i < ls->n; i++)
+		(void)epoll_ctl(w->ep, EPOLL_CTL_DEL, ls->l[i].fd, NULL);
+}
+
+/* One event of the loop: 0 to go on, else why the worker ends. */
+static enum health_exit_reason
+worker_event(struct worker *w, uint32_t tag)
+{
+	int rc;
+
+	if (tag == WORKER_LIFELINE)
+		return HEALTH_EXIT_LIFELINE;
+	if (tag == WORKER_CHANNEL)
+		rc = worker_take_back(w);
+	else
+		rc = worker_accept(w, &w->a->ls->l[tag]);
+	return rc < 0 ? HEALTH_EXIT_ERROR : HEALTH_EXIT_NONE;
+}
+
 static enum health_exit_reason
 worker_loop(struct worker *w)
 {
@@ -268,33 +403,33 @@ worker_loop(struct worker *w)
 	enum health_exit_reason why;
 
 	while ((why = worker_should_exit(w)) == HEALTH_EXIT_NONE) {
-		int timeout = w->report_pending ? WORKER_RETRY_MS : -1;
-		int n = epoll_pwait(w->ep, ev, WORKER_MAX_EVENTS, timeout,
-		    &w->wait_mask);
+		int timeout = w->rep.pending ? WORKER_RETRY_MS : -1;
+		int n;
 
+		if (worker_stop_requested && !w->draining)
+			worker_drain(w);
+		n = epoll_pwait(w->ep, ev, WORKER_MAX_EVENTS, timeout,
+		    &w->wait_mask);
 		if (n < 0 && errno != EINTR) {
 			log_error_errno("epoll_pwait");
 			return HEALTH_EXIT_ERROR;
 		}
 		if (n <= 0) {
-			if (w->report_pending)
-				worker_report(w, w->report_pending);
+			report_retry(&w->rep);
 			continue;
 		}
 		/*
-		 * Every listener woken here is served, even when a stop
-		 * request or max_requests came in meanwhile: with
+		 * Every listener and channel woken here is served, even when
+		 * a stop request or max_requests came in meanwhile: with
 		 * EPOLLEXCLUSIVE this worker may be the only one woken for
-		 * it, and a connection left in the queue would wait for the
-		 * next arrival.  So max_requests may be passed by one
-		 * connection per extra listener.
+		 * it, and a connection left waiting would wait for the next
+		 * arrival.  So max_requests may be passed by one connection
+		 * per extra descriptor.
 		 */
-		for (int i = 0; i < n; i++) {
-			if (ev[i].data.u32 == WORKER_LIFELINE)
-				return HEALTH_EXIT_LIFELINE;
-			if (worker_accept(w, &w->a->ls->l[ev[i].data.u32]) < 0)
-				return HEALTH_EXIT_ERROR;
-		}
+		for (int i = 0; i < n; i++)
+			if ((why = worker_event(w, ev[i].data.u32)) !=
+			    HEALTH_EXIT_NONE)
+				return why;
 	}
 	return why;
 }
@@ -321,12 +456,15 @@ void
 worker_run(const struct worker_args *a)
 {
 	struct worker w;
+	pid_t pid = getpid();
 
 	memset(&w, 0, sizeof(w));
 	w.a = a;
 	w.ep = -1;
-	w.pid = getpid();
-	w.limit = worker_limit(a->cf, w.pid, a->cookie);
+	w.channel_open = a->channel_fd >= 0;
+	w.limit = worker_limit(a->cf, pid, a->cookie);
+	report_init(&w.rep, a->health_fd, pid, a->cookie, a->generation,
+	    HEALTH_ROLE_WORKER);
 	if (worker_signals(&w) != 0 || privs_drop_worker() != 0 ||
 	    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) {
 		log_error_errno("worker setup");
@@ -345,6 +483,7 @@ worker_run(const struct worker_args *a)
 		worker_report(&w, HEALTH_EXITING);
 		_exit(EXIT_FAILURE);
 	}
+	worker_set_park(&w);
 	worker_report(&w, HEALTH_READY);
 	w.exit_reason = worker_loop(&w);
 	worker_report(&w, HEALTH_EXITING);

@@ -3,9 +3,12 @@
 # /server-status is a text page: the status line ("3 workers: ..."), then
 # one line per worker, "PID generation=1 state=... served=N busy_ms=N
 # client=...", the pids being exactly the master's live workers, the one
-# serving the request busy with this client's address; "?json" gives
-# {"workers":[...]} with each worker's "pid" (this request's busy with this
-# client), and "served" and "crashes".
+# serving the request busy with this client's address, and one line for
+# the parker, "parker PID generation=1 state=... held=N reading=N taken=N
+# returned=N shed=N", its pid the master's parker; "?json" gives
+# {"workers":[...],"parkers":[...]} with each worker's and parker's
+# "pid" (this request's worker busy with this client), and "served" and
+# "crashes".
 # Every request leaves one info line 'CLIENT "METHOD TARGET HTTP/1.x"
 # STATUS BYTES MS', malformed ones too.  HUP with another http.root
 # serves the new root from generation 2, whose workers the page lists.
@@ -37,13 +40,17 @@ check_status() {
 		pf_fail "status page: Content-Type '$(pf_header "$PF_TMP/$name.head" Content-Type)'"
 	head -n 1 "$b" | grep -Eq "^$PF_NWORKERS workers: " ||
 		pf_fail "status page: first line '$(head -n 1 "$b")', want '$PF_NWORKERS workers: ...'"
-	[ "$(tail -n +2 "$b" | grep -Evc "^[0-9]+ generation=$gen state=[a-z]+ served=[0-9]+ busy_ms=[0-9]+ client=[^ ]+( |\$)")" = 0 ] ||
+	[ "$(tail -n +2 "$b" | grep -Ev "^parker " | grep -Evc "^[0-9]+ generation=$gen state=[a-z]+ served=[0-9]+ busy_ms=[0-9]+ client=[^ ]+( |\$)")" = 0 ] ||
 		pf_fail "status page: lines not 'PID generation=$gen state=... served=N busy_ms=N client=...':
 $(cat "$b")"
-	pids=$(tail -n +2 "$b" | cut -d ' ' -f 1 | sort -n | tr '\n' ' ' | sed 's/ $//')
+	pids=$(tail -n +2 "$b" | grep -Ev '^parker ' | cut -d ' ' -f 1 | sort -n | tr '\n' ' ' | sed 's/ $//')
 	PF_WORKERS=$(pf_workers "$PF_PID")
 	[ "$pids" = "$PF_WORKERS" ] ||
 		pf_fail "status page: pids '$pids', the master's workers '$PF_WORKERS':
+$(cat "$b")"
+	[ "$(grep -c '^parker ' "$b")" = 1 ] &&
+		grep -Eq "^parker $(pf_parkers "$PF_PID") generation=$gen state=[a-z]+ held=[0-9]+ reading=[0-9]+ taken=[0-9]+ returned=[0-9]+ shed=[0-9]+\$" "$b" ||
+		pf_fail "status page: not one line 'parker $(pf_parkers "$PF_PID") generation=$gen state=... held=N reading=N taken=N returned=N shed=N':
 $(cat "$b")"
 	grep -Eq "^[0-9]+ generation=$gen state=busy .* client=127\.0\.0\.1:$port\$" "$b" ||
 		pf_fail "status page: no worker busy serving this request (client 127.0.0.1:$port):
@@ -59,9 +66,12 @@ pf_note "status page: $(head -n 1 "$PF_TMP/st1.body")"
 pf_expect json '/server-status?json' 200
 b=$PF_TMP/json.body
 [ "$(head -c 13 "$b")" = '{"workers":[{' ] || pf_fail "?json: starts '$(head -c 40 "$b")'"
-pids=$(grep -o '"pid":[0-9]*' "$b" | cut -d : -f 2 | sort -n | tr '\n' ' ' | sed 's/ $//')
+pids=$(sed 's/"parkers":.*//' "$b" | grep -o '"pid":[0-9]*' | cut -d : -f 2 | sort -n | tr '\n' ' ' | sed 's/ $//')
 [ "$pids" = "$(pf_workers "$PF_PID")" ] ||
 	pf_fail "?json: pids '$pids', the master's workers '$(pf_workers "$PF_PID")'"
+parker=$(sed -n 's/.*"parkers":\[{"pid":\([0-9]*\),.*/\1/p' "$b")
+[ -n "$parker" ] && [ "$parker" = "$(pf_parkers "$PF_PID")" ] ||
+	pf_fail "?json: parker '$parker', the master's '$(pf_parkers "$PF_PID")': $(cat "$b")"
 grep -q '"served":' "$b" && grep -q '"crashes":' "$b" ||
 	pf_fail "?json: no \"served\" or \"crashes\": $(cat "$b")"
 grep -o '{"pid":[^}]*}' "$b" | grep "\"client\":\"127\.0\.0\.1:$PF_LOCAL_PORT\"" |

@@ -173,10 +173,20 @@ pf_ident_alive() {
 	[ "$PF_STAT_START" = "${rest%%:*}" ]
 }
 
-# The live (non-zombie) children of MASTER, sorted, space-separated.
+# The live (non-zombie) workers of MASTER, sorted, space-separated: its
+# children but the parker (whose command name is preforkd-parker).
 pf_workers() {
-	ps -o pid=,stat= --ppid "$1" 2>/dev/null |
-		awk '$2 !~ /^Z/ { print $1 }' | sort -n | tr '\n' ' ' | sed 's/ $//'
+	ps -o pid=,stat=,comm= --ppid "$1" 2>/dev/null |
+		awk '$2 !~ /^Z/ && $3 != "preforkd-parker" { print $1 }' |
+		sort -n | tr '\n' ' ' | sed 's/ $//'
+}
+
+# The live parker(s) of MASTER, space-separated (one, or two while a
+# reload retires the old one).
+pf_parkers() {
+	ps -o pid=,stat=,comm= --ppid "$1" 2>/dev/null |
+		awk '$2 !~ /^Z/ && $3 == "preforkd-parker" { print $1 }' |
+		sort -n | tr '\n' ' ' | sed 's/ $//'
 }
 
 # How many words in a list.
@@ -186,10 +196,11 @@ pf_count() {
 	printf '%s\n' $#
 }
 
-# Remember the current workers of MASTER, so that cleanup can find them.
+# Remember the current workers and parkers of MASTER, so that cleanup can
+# find them.
 pf_record_workers() {
 	local p id
-	for p in $(pf_workers "$1"); do
+	for p in $(pf_workers "$1") $(pf_parkers "$1"); do
 		id=$(pf_ident "$p")
 		[ -n "$id" ] || continue
 		case " $PF_RECORDED " in
@@ -278,11 +289,11 @@ pf_free_port() {
 # log_level = info, access_log = true, and, when the tests run as root,
 # user = "root" (preforkd refuses root without it; the test files and
 # folders are root's own).  timeouts.KEY=V goes into the
-# timeouts section; any other key is written as is.  Sets PF_CONF, PF_PORT
-# and PF_NWORKERS.
+# timeouts section, parker.KEY=V into the parker section; any other key is
+# written as is.  Sets PF_CONF, PF_PORT and PF_NWORKERS.
 pf_write_conf() {
 	local file=$1 kv k v port='' workers=2 service=echo level=info
-	local alog=true extra='' tmo='' user=''
+	local alog=true extra='' tmo='' prk='' user=''
 	[ "$(id -u)" != 0 ] || user='"root"'
 	shift
 	for kv; do
@@ -297,6 +308,7 @@ pf_write_conf() {
 		user) user=$v ;;
 		bind) pf_fail "pf_write_conf: tests bind 127.0.0.1 only" ;;
 		timeouts.*) tmo="$tmo	${k#timeouts.} = $v"$'\n' ;;
+		parker.*) prk="$prk	${k#parker.} = $v"$'\n' ;;
 		*) extra="$extra$k = $v"$'\n' ;;
 		esac
 	done
@@ -311,6 +323,7 @@ pf_write_conf() {
 		[ -z "$user" ] || printf 'user = %s\n' "$user"
 		printf '%s' "$extra"
 		[ -z "$tmo" ] || printf 'timeouts {\n%s}\n' "$tmo"
+		[ -z "$prk" ] || printf 'parker {\n%s}\n' "$prk"
 	} >"$file"
 	PF_CONF=$file
 	PF_PORT=$port

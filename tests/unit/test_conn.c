@@ -3,7 +3,7 @@
  *
  * conn.o (and echo.o, for the last two tests) are linked with
  *   -Wl,--wrap=recv,--wrap=send,--wrap=ppoll,--wrap=shutdown,--wrap=close
- *   -Wl,--wrap=clock_gettime,--wrap=sendfile
+ *   -Wl,--wrap=clock_gettime,--wrap=sendfile,--wrap=getsockopt
  * so every syscall they make lands in a __wrap_ fake below, scripted with
  * will_return/expect_value.  CLOCK_MONOTONIC is a fake clock that moves
  * only when a test says so (a fake ppoll that "waits", a flooding peer);
@@ -30,6 +30,8 @@
 
 #include <cmocka.h>
 
+#include <linux/tcp.h>
+
 #include "conf.h"
 #include "conn.h"
 #include "service.h"
@@ -48,6 +50,7 @@ int __wrap_shutdown(int fd, int how);
 int __wrap_close(int fd);
 int __wrap_clock_gettime(clockid_t id, struct timespec *ts);
 ssize_t __wrap_sendfile(int out_fd, int in_fd, off_t *offset, size_t count);
+int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int __real_clock_gettime(clockid_t id, struct timespec *ts);
 
 /* ---- the fake kernel ---- */
@@ -59,6 +62,9 @@ static int last_send_flags;
 static const sigset_t *last_ppoll_mask;
 static int close_calls;
 static int recv_calls;
+static bool acked_known;		/* TCP_INFO answers, with: */
+static uint64_t acked;			/* the peer's acknowledged bytes */
+static uint64_t acked_per_s;		/* more of them each second */
 static size_t flood_len;		/* > 0: a peer that never stops */
 static int64_t flood_cost;		/* time each flooded recv takes */
 
@@ -69,6 +75,28 @@ __wrap_clock_gettime(clockid_t id, struct timespec *ts)
 		return __real_clock_gettime(id, ts);
 	ts->tv_sec = (time_t)(fake_now / NS_PER_S);
 	ts->tv_nsec = (long)(fake_now % NS_PER_S);
+	return 0;
+}
+
+/* TCP_INFO with tcpi_bytes_acked = acked, or ENOTSOCK. */
+int
+__wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct tcp_info ti;
+
+	assert_int_equal(fd, FAKE_FD);
+	assert_int_equal(level, IPPROTO_TCP);
+	assert_int_equal(name, TCP_INFO);
+	if (!acked_known) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	memset(&ti, 0, sizeof(ti));
+	ti.tcpi_bytes_acked = acked + acked_per_s *
+	    (uint64_t)(fake_now - 1000 * NS_PER_S) / (uint64_t)NS_PER_S;
+	assert_true(*len >= sizeof(ti));
+	memcpy(val, &ti, sizeof(ti));
+	*len = sizeof(ti);
 	return 0;
 }
 
@@ -192,9 +220,11 @@ expect_sendfile_error(off_t offset, size_t count, int err)
 }
 
 /*
- * Checks the events and the timeout it is given (ns, NO_TIMEOUT for none);
- * then lets `took` ns pass on the fake clock and returns the scripted
- * result: revents when ready, errno when -1.
+ * Checks the descriptors (how many, the first one), the events of the
+ * first and the timeout it is given (ns, NO_TIMEOUT for none); then lets
+ * `took` ns pass on the fake clock and returns the scripted result: when
+ * ready, revents for the first descriptor and for every other one (the
+ * pressure descriptors of a yielding wait); errno when -1.
  */
 int
 __wrap_ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
@@ -202,32 +232,46 @@ __wrap_ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
 {
 	int64_t timeout_ns = tmo == NULL ? NO_TIMEOUT :
 	    (int64_t)tmo->tv_sec * NS_PER_S + tmo->tv_nsec;
-	int events;
-	int ret;
+	int first_fd = fds[0].fd, events = fds[0].events, ret, others;
 
-	assert_int_equal(nfds, 1);
-	assert_int_equal(fds[0].fd, FAKE_FD);
-	events = fds[0].events;
+	check_expected(nfds);
+	check_expected(first_fd);
 	check_expected(events);
 	check_expected(timeout_ns);
 	last_ppoll_mask = mask;
 	fake_now += mock_type(int64_t);
 	ret = mock_type(int);
-	if (ret < 0)
+	if (ret < 0) {
 		errno = mock_type(int);
-	else
-		fds[0].revents = (short)mock_type(int);
+		return ret;
+	}
+	fds[0].revents = (short)mock_type(int);
+	others = mock_type(int);
+	for (nfds_t i = 1; i < nfds; i++)
+		fds[i].revents = (short)others;
 	return ret;
 }
 
+/* A ppoll of nfds descriptors, the first being first_fd. */
 static void
-expect_ppoll(int events, int64_t timeout_ns, int64_t took, int ret, int aux)
+expect_ppoll_of(nfds_t nfds, int first_fd, int events, int64_t timeout_ns,
+    int64_t took, int ret, int aux, int others)
 {
+	expect_value(__wrap_ppoll, nfds, nfds);
+	expect_value(__wrap_ppoll, first_fd, first_fd);
 	expect_value(__wrap_ppoll, events, events);
 	expect_value(__wrap_ppoll, timeout_ns, timeout_ns);
 	will_return(__wrap_ppoll, took);
 	will_return(__wrap_ppoll, ret);
 	will_return(__wrap_ppoll, aux);
+	if (ret >= 0)
+		will_return(__wrap_ppoll, others);
+}
+
+static void
+expect_ppoll(int events, int64_t timeout_ns, int64_t took, int ret, int aux)
+{
+	expect_ppoll_of(1, FAKE_FD, events, timeout_ns, took, ret, aux, 0);
 }
 
 static void
@@ -295,6 +339,34 @@ count_progress(void *arg)
 
 /* ---- fixture ---- */
 
+#define PRESSURE_FD	11	/* a listener, say */
+
+static bool test_may_yield;
+
+static bool
+allow_yield(void)
+{
+	return test_may_yield;
+}
+
+/* A worker with a parker, one pressure descriptor. */
+static void
+set_park(void)
+{
+	static const struct pollfd p[] = {
+		{ .fd = PRESSURE_FD, .events = POLLIN },
+	};
+	const struct conn_park park = {
+		.channel = 3,
+		.pressure = p,
+		.npressure = 1,
+		.service = 1,
+		.may_yield = allow_yield,
+	};
+
+	conn_set_park(&park);
+}
+
 static const struct conf_timeouts test_timeouts = {
 	.read = 5, .write = 3, .keepalive = 5, .linger = 2,
 	.graceful = 30, .hang = 120,
@@ -315,7 +387,12 @@ setup(void **state)
 	flood_len = 0;
 	flood_cost = 0;
 	progress_calls = 0;
+	acked_known = false;
+	acked = 0;
+	acked_per_s = 0;
 	conn_set_wait_mask(NULL);
+	conn_set_park(NULL);
+	test_may_yield = true;
 	sin.sin_port = htons(40312);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	conn_init(&c, FAKE_FD, (struct sockaddr *)&sin, sizeof(sin),
@@ -470,6 +547,210 @@ test_conn_recv_of_0_bytes_is_einval_not_eof(void **state)
 	assert_int_equal(conn_recv(c, buf, 0, 1000), -1);
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(recv_calls, 0);
+}
+
+/* ---- conn_recv_or_yield ---- */
+
+#define NOW_MS		1000000		/* the fixture's fake clock, in ms */
+
+/* The pressure descriptor, polled once without waiting: pressed or not. */
+static void
+expect_probe(bool pressed)
+{
+	expect_ppoll_of(1, PRESSURE_FD, POLLIN, 0, 0, pressed ? 1 : 0,
+	    pressed ? POLLIN : 0, 0);
+}
+
+static void
+test_conn_recv_or_yield_waits_as_conn_recv_without_a_parker(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	(void)state;
+	will_recv_error(EAGAIN);
+	expect_ppoll_ready(POLLIN, MS(5000), MS(10), POLLIN);
+	will_recv_data("GET");
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), 3);
+}
+
+static void
+test_conn_recv_or_yield_yields_when_another_connection_still_waits(
+    void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	set_park();
+	will_recv_error(EAGAIN);
+	/* Client and pressure watched together; a connection waits. */
+	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), MS(1), 1, 0, POLLIN);
+	/* Held on to the client alone for the settle time... */
+	expect_ppoll_timeout(POLLIN, MS(PRESSURE_SETTLE_MS));
+	/* ...and the connection still waits: yield. */
+	expect_probe(true);
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), CONN_YIELD);
+	assert_int_equal(c->bytes_in, 0);
+	assert_false(c->yielded);	/* only conn_yield gives it away */
+}
+
+static void
+test_conn_recv_or_yield_watches_again_when_the_pressure_is_gone(
+    void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	set_park();
+	will_recv_error(EAGAIN);
+	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), MS(1), 1, 0, POLLIN);
+	expect_ppoll_timeout(POLLIN, MS(PRESSURE_SETTLE_MS));
+	expect_probe(false);	/* an idle worker took it meanwhile */
+	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000 - 1 - PRESSURE_SETTLE_MS),
+	    MS(40), 1, POLLIN, 0);
+	will_recv_data("GET");
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), 3);
+}
+
+static void
+test_conn_recv_or_yield_keeps_the_client_that_speaks_in_the_settle_time(
+    void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	set_park();
+	will_recv_error(EAGAIN);
+	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), 0, 1, 0, POLLIN);
+	expect_ppoll_ready(POLLIN, MS(PRESSURE_SETTLE_MS), MS(1), POLLIN);
+	will_recv_data("GET");
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), 3);
+	/* The pressure seen is remembered: the next wait probes at once. */
+	will_recv_error(EAGAIN);
+	expect_ppoll_timeout(POLLIN, MS(1));
+	expect_probe(true);
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), CONN_YIELD);
+}
+
+static void
+test_conn_recv_or_yield_still_ends_at_its_deadline(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	set_park();
+	will_recv_error(EAGAIN);
+	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), MS(4999), 1, 0, POLLIN);
+	/* The settle time would end after the deadline: cut to it. */
+	expect_ppoll_timeout(POLLIN, MS(1));
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+}
+
+static void
+test_conn_recv_or_yield_never_yields_once_the_worker_stops(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	set_park();
+	test_may_yield = false;
+	will_recv_error(EAGAIN);
+	expect_ppoll_ready(POLLIN, MS(5000), MS(10), POLLIN);
+	will_recv_data("GET");
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), 3);
+}
+
+/* The channel at its EOF (no parker left) would wake every wait: once
+ * seen, the connection waits on its client alone. */
+static void
+test_conn_recv_or_yield_stops_watching_a_pressure_descriptor_at_eof(
+    void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	set_park();
+	will_recv_error(EAGAIN);
+	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), 0, 1, 0, POLLHUP);
+	expect_ppoll_ready(POLLIN, MS(5000), MS(10), POLLIN);
+	will_recv_data("GET");
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), 3);
+}
+
+/* ---- the slow-reader rule ---- */
+
+/* A send the kernel refuses (EAGAIN), the client taking per_s bytes a
+ * second, against a min_rate of rate. */
+static void
+slow_reader(struct conn *c, unsigned rate, uint64_t per_s)
+{
+	set_park();
+	c->min_rate = rate;
+	acked_known = true;
+	acked = 5000;
+	acked_per_s = per_s;
+	will_send_error("hello", EAGAIN);
+}
+
+static void
+test_conn_send_cuts_a_slow_reader_while_others_wait(void **state)
+{
+	struct conn *c = *state;
+
+	slow_reader(c, 1024, 100);
+	/* Judged every PRESSURE_RATE_CHECK_MS, first after the grace. */
+	for (int t = 0; t < PRESSURE_RATE_GRACE_MS;
+	    t += PRESSURE_RATE_CHECK_MS)
+		expect_ppoll_timeout(POLLOUT, MS(PRESSURE_RATE_CHECK_MS));
+	expect_probe(true);
+	assert_int_equal(conn_send_all(c, "hello", 5), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_true(c->cut);
+}
+
+static void
+test_conn_send_keeps_a_slow_reader_when_nobody_waits(void **state)
+{
+	struct conn *c = *state;
+
+	slow_reader(c, 1024, 0);
+	/* write = 3 s: judged each time after the grace, never cut; the
+	 * write timeout ends it. */
+	for (int t = 0; t < 3000; t += PRESSURE_RATE_CHECK_MS) {
+		expect_ppoll_timeout(POLLOUT, MS(PRESSURE_RATE_CHECK_MS));
+		if (t + PRESSURE_RATE_CHECK_MS >= PRESSURE_RATE_GRACE_MS &&
+		    t + PRESSURE_RATE_CHECK_MS < 3000)
+			expect_probe(false);
+	}
+	assert_int_equal(conn_send_all(c, "hello", 5), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_false(c->cut);
+}
+
+static void
+test_conn_send_lets_a_client_at_the_rate_go_on(void **state)
+{
+	struct conn *c = *state;
+
+	slow_reader(c, 1024, 1024);
+	/* Judged after the grace, and at each check: never short. */
+	for (int t = 0; t < 2 * PRESSURE_RATE_GRACE_MS;
+	    t += PRESSURE_RATE_CHECK_MS)
+		expect_ppoll_timeout(POLLOUT, MS(PRESSURE_RATE_CHECK_MS));
+	expect_ppoll_ready(POLLOUT, MS(PRESSURE_RATE_CHECK_MS), MS(10),
+	    POLLOUT);
+	will_send_accept("hello", 5);
+	assert_int_equal(conn_send_all(c, "hello", 5), 0);
+	assert_false(c->cut);
 }
 
 /* ---- conn_wait ---- */
@@ -928,6 +1209,16 @@ main(void)
 		T(test_conn_recv_lets_the_read_report_the_error_after_pollhup),
 		T(test_conn_recv_reports_errors_as_they_are),
 		T(test_conn_recv_of_0_bytes_is_einval_not_eof),
+		T(test_conn_recv_or_yield_waits_as_conn_recv_without_a_parker),
+		T(test_conn_recv_or_yield_yields_when_another_connection_still_waits),
+		T(test_conn_recv_or_yield_watches_again_when_the_pressure_is_gone),
+		T(test_conn_recv_or_yield_keeps_the_client_that_speaks_in_the_settle_time),
+		T(test_conn_recv_or_yield_still_ends_at_its_deadline),
+		T(test_conn_recv_or_yield_never_yields_once_the_worker_stops),
+		T(test_conn_recv_or_yield_stops_watching_a_pressure_descriptor_at_eof),
+		T(test_conn_send_cuts_a_slow_reader_while_others_wait),
+		T(test_conn_send_keeps_a_slow_reader_when_nobody_waits),
+		T(test_conn_send_lets_a_client_at_the_rate_go_on),
 		T(test_conn_wait_resumes_after_eintr_with_the_time_left),
 		T(test_conn_wait_after_eintr_past_the_deadline_looks_once_more),
 		T(test_conn_wait_with_a_negative_timeout_waits_forever),

@@ -137,7 +137,8 @@ assert_access_record(const char *text, const char *peer, uint64_t in,
 	assert_int_equal(sscanf(rec + strlen(expect), "%ld %31s", &ms,
 	    end_seen), 2);
 	assert_string_equal(end_seen, end);
-	assert_true(ms >= min_ms);
+	if (ms < min_ms)
+		fail_msg("%ld ms, want at least %ld: %s", ms, min_ms, rec);
 	assert_true(rec - text >= 8);
 	assert_memory_equal(rec - 8, ": info: ", 8);
 }

@@ -34,6 +34,11 @@ sample_record(void)
 	r.client.port = 65535;
 	for (int i = 0; i < 16; i++)
 		r.client.addr[i] = (uint8_t)(0xf0 + i);
+	r.role = HEALTH_ROLE_PARKER;
+	r.held = 100000;
+	r.held_reading = 99999;
+	r.parked = (1ull << 33) + 5;
+	r.shed = (1ull << 35) + 7;
 	return r;
 }
 
@@ -67,6 +72,11 @@ test_health_round_trip_keeps_every_field(void **state)
 	assert_int_equal(out.client.family, AF_INET6);
 	assert_int_equal(out.client.port, 65535);
 	assert_memory_equal(out.client.addr, in.client.addr, 16);
+	assert_int_equal(out.role, HEALTH_ROLE_PARKER);
+	assert_int_equal(out.held, in.held);
+	assert_int_equal(out.held_reading, in.held_reading);
+	assert_true(out.parked == in.parked);
+	assert_true(out.shed == in.shed);
 }
 
 static void
@@ -139,6 +149,27 @@ test_health_decode_rejects_an_unknown_state(void **state)
 }
 
 static void
+test_health_decode_rejects_an_unknown_role(void **state)
+{
+	struct health_record in = sample_record(), out;
+	uint8_t buf[HEALTH_RECORD_SIZE];
+
+	(void)state;
+	in.role = 0;
+	health_encode(&in, buf);
+	assert_int_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_BAD_ROLE);
+	in.role = HEALTH_ROLE_PARKER + 1;
+	health_encode(&in, buf);
+	assert_int_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_BAD_ROLE);
+	in.role = HEALTH_ROLE_WORKER;
+	health_encode(&in, buf);
+	assert_int_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_OK);
+}
+
+static void
 test_health_client_formats_ipv4_and_ipv6(void **state)
 {
 	struct sockaddr_in sin;
@@ -191,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_health_decode_rejects_a_wrong_version),
 		cmocka_unit_test(test_health_decode_rejects_stray_bytes),
 		cmocka_unit_test(test_health_decode_rejects_an_unknown_state),
+		cmocka_unit_test(test_health_decode_rejects_an_unknown_role),
 		cmocka_unit_test(test_health_client_formats_ipv4_and_ipv6),
 		cmocka_unit_test(test_health_client_without_address_formats_as_dash),
 	};

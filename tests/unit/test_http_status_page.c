@@ -24,25 +24,42 @@
 
 static struct score score;
 
-/* The master's side: two workers, one of them this process. */
+/* The master's side: two workers, one of them this process, and a
+ * parker holding 12 connections, 3 of them reading a request. */
 static int
 setup(void **state)
 {
 	struct health_record r;
 
 	(void)state;
-	if (board_open() != 0 || score_init(&score, 2) != 0)
+	if (board_open() != 0 || score_init(&score, 2, true) != 0)
 		return -1;
 	score_start(&score, 0, getpid(), 7, 120000, 1000);
 	score_start(&score, 1, 424242, 8, 120000, 1000);
+	score_start(&score, 2, 434343, 9, 120000, 1000);
 	memset(&r, 0, sizeof(r));
 	r.version = HEALTH_VERSION;
+	r.role = HEALTH_ROLE_WORKER;
 	r.pid = 424242;
 	r.cookie = 8;
 	r.seq = 1;
 	r.state = HEALTH_READY;
 	r.served = 5;
-	score_apply(&score, &r, 1000, NULL);
+	r.parked = 40;
+	r.shed = 1;
+	assert_int_equal(score_apply(&score, &r, 1000, NULL), SCORE_APPLIED);
+	memset(&r, 0, sizeof(r));
+	r.role = HEALTH_ROLE_PARKER;
+	r.pid = 434343;
+	r.cookie = 9;
+	r.seq = 1;
+	r.state = HEALTH_BUSY;
+	r.busy_since_ms = 1000;
+	r.held = 12;
+	r.held_reading = 3;
+	r.parked = 40;
+	r.served = 28;
+	assert_int_equal(score_apply(&score, &r, 1000, NULL), SCORE_APPLIED);
 	board_publish(&score, "2 workers: 0 busy, 1 idle, 1 starting; "
 	    "5 served; 0 crashes");
 	return 0;
@@ -165,6 +182,9 @@ test_status_page_text_has_the_status_line_then_one_line_per_worker(
 	assert_non_null(strstr(body(&rp), " client=127.0.0.1:40000\n"));
 	assert_non_null(strstr(body(&rp), "\n424242 generation=1 state=idle "
 	    "served=5 busy_ms=0 client=-\n"));
+	/* The parker's line says what it holds, not whom it serves. */
+	assert_non_null(strstr(body(&rp), "\nparker 434343 generation=1 "
+	    "state=busy held=12 reading=3 taken=40 returned=28 shed=0\n"));
 	http_reply_done(&rp);
 }
 
@@ -186,7 +206,11 @@ test_status_page_json_lists_every_worker_and_the_totals(void **state)
 	assert_memory_equal(body(&rp), self, strlen(self));
 	assert_non_null(strstr(body(&rp), "{\"pid\":424242,\"generation\":1,"
 	    "\"state\":\"idle\",\"served\":5,\"client\":null,\"busy_ms\":0,"
-	    "\"retiring\":false}],\"served\":5,\"crashes\":0,\"status\":"
+	    "\"retiring\":false,\"parked\":40,\"cut\":1}],\"parkers\":["
+	    "{\"pid\":434343,\"generation\":1,\"state\":\"busy\",\"held\":12,"
+	    "\"reading\":3,\"taken\":40,\"returned\":28,\"shed\":0,"
+	    "\"retiring\":false}],\"served\":5,\"crashes\":0,\"parked\":40,"
+	    "\"cut\":1,\"held\":12,\"shed\":0,\"status\":"
 	    "\"2 workers: 0 busy, 1 idle, 1 starting; 5 served; "
 	    "0 crashes\"}\n"));
 	http_reply_done(&rp);

@@ -21,7 +21,7 @@ setup(void **state)
 {
 	static struct score s;
 
-	if (score_init(&s, 4) != 0)
+	if (score_init(&s, 4, false) != 0)
 		return -1;
 	*state = &s;
 	return 0;
@@ -47,6 +47,7 @@ record(pid_t pid, uint32_t cookie, uint32_t seq, enum health_state st,
 	r.seq = seq;
 	r.state = (uint8_t)st;
 	r.served = served;
+	r.role = HEALTH_ROLE_WORKER;
 	return r;
 }
 
@@ -295,7 +296,7 @@ test_score_reload_keeps_old_workers_until_the_new_pool_serves(void **state)
 	assert_true(score_update_serving(s));
 	old_slots = s->nslots;
 
-	assert_int_equal(score_reload(s, 2), 0);
+	assert_int_equal(score_reload(s, 2, false), 0);
 	assert_int_equal(s->generation, 2);
 	assert_int_equal(count_wanted(s), 2);
 	assert_int_equal(s->nslots, old_slots + 2);	/* none was free */
@@ -329,11 +330,11 @@ test_score_reload_reuses_free_slots(void **state)
 
 	for (size_t i = 0; i < 4; i++)
 		ready(s, i, (pid_t)(100 + i), 10);
-	assert_int_equal(score_reload(s, 4), 0);
+	assert_int_equal(score_reload(s, 4, false), 0);
 	for (size_t i = 0; i < 4; i++)
 		score_vacate(s, i, false, 20);
 	assert_int_equal(s->nslots, 8);
-	assert_int_equal(score_reload(s, 3), 0);
+	assert_int_equal(score_reload(s, 3, false), 0);
 	assert_int_equal(s->nslots, 8);
 	assert_int_equal(count_wanted(s), 3);
 	for (size_t i = 0; i < 3; i++)
@@ -350,9 +351,9 @@ test_score_a_generation_that_never_served_is_retired_at_once(void **state)
 	for (size_t i = 0; i < 4; i++)
 		ready(s, i, (pid_t)(100 + i), 10);
 	assert_true(score_update_serving(s));
-	assert_int_equal(score_reload(s, 1), 0);	/* generation 2 */
+	assert_int_equal(score_reload(s, 1, false), 0);	/* generation 2 */
 	score_start(s, 4, 200, score_next_cookie(s), HANG_MS, 20);	/* starting */
-	assert_int_equal(score_reload(s, 1), 0);	/* generation 3 */
+	assert_int_equal(score_reload(s, 1, false), 0);	/* generation 3 */
 	assert_int_equal(s->serving, 1);
 	assert_true(score_retirable(s, 4));		/* generation 2 */
 	assert_false(score_retirable(s, 0));		/* generation 1 */
