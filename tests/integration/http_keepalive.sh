@@ -138,37 +138,19 @@ pf_note "pipelining: 20 answered in order, twice"
 # TERM while a kept-alive connection is idle.  bash's /dev/tcp is the
 # client: one request, TERM, then another request.
 exec 3<>"/dev/tcp/127.0.0.1/$PF_PORT" || pf_fail "cannot connect to 127.0.0.1:$PF_PORT"
-# response WHAT: read one response from fd 3 (bounded); sets STATUS, CONN
-# (its Connection field) and BODY.
-response() {
-	local line len=0
-	STATUS='' CONN='' BODY=''
-	read -r -t "$PF_HTTP_TIME" line <&3 || pf_fail "$1: no status line"
-	STATUS=$(printf '%s\n' "${line%$'\r'}" | cut -d ' ' -f 2)
-	while read -r -t "$PF_HTTP_TIME" line <&3; do
-		line=${line%$'\r'}
-		[ -n "$line" ] || break
-		case $line in
-		Content-Length:*) len=${line#*: } ;;
-		Connection:*) CONN=${line#*: } ;;
-		esac
-	done
-	[ "$len" = 0 ] || read -r -N "$len" -t "$PF_HTTP_TIME" BODY <&3 ||
-		pf_fail "$1: the body did not come ($len bytes)"
-}
 printf 'GET /f01 HTTP/1.1\r\nHost: x\r\n\r\n' >&3
-response "before TERM"
-[ "$STATUS $CONN" = "200 " ] && [ "$BODY" = $'file-01\n' ] ||
-	pf_fail "before TERM: '$STATUS' '$CONN' '$BODY'"
+pf_response 3 "before TERM"
+[ "$PF_RESP_STATUS $PF_RESP_CONN" = "200 " ] && [ "$PF_RESP_BODY" = $'file-01\n' ] ||
+	pf_fail "before TERM: '$PF_RESP_STATUS' '$PF_RESP_CONN' '$PF_RESP_BODY'"
 pf_record_workers "$PF_PID"
 kill -TERM "$PF_PID"
 sleep 1
 pf_alive "$PF_PID" || pf_fail "preforkd exited while a kept-alive connection was idle"
 printf 'GET /f02 HTTP/1.1\r\nHost: x\r\n\r\n' >&3 ||
 	pf_fail "after TERM: the request could not be sent"
-response "after TERM"
-[ "$STATUS $CONN" = "200 close" ] && [ "$BODY" = $'file-02\n' ] ||
-	pf_fail "after TERM: status '$STATUS', Connection '$CONN', body '$BODY' (want 200, close, file-02)"
+pf_response 3 "after TERM"
+[ "$PF_RESP_STATUS $PF_RESP_CONN" = "200 close" ] && [ "$PF_RESP_BODY" = $'file-02\n' ] ||
+	pf_fail "after TERM: status '$PF_RESP_STATUS', Connection '$PF_RESP_CONN', body '$PF_RESP_BODY' (want 200, close, file-02)"
 rc=0
 read -r -t "$PF_HTTP_TIME" line <&3 || rc=$?
 [ "$rc" = 1 ] || pf_fail "after TERM: the connection did not end after the response (read: $rc '${line:-}')"

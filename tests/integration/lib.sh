@@ -680,6 +680,28 @@ pf_raw() {
 	PF_RAW_SECS=$(printf '%s\n' "$last" | sed -n 's/^raw: [a-z]* after //p')
 }
 
+# pf_response FD WHAT: read one HTTP/1.1 response from the open descriptor
+# FD (bash's /dev/tcp), each read bounded by PF_HTTP_TIME, the body by its
+# Content-Length; fails the test, naming WHAT, if it does not come.  Sets
+# PF_RESP_STATUS (the code), PF_RESP_CONN (its Connection field, or "")
+# and PF_RESP_BODY.
+pf_response() {
+	local line len=0
+	PF_RESP_STATUS='' PF_RESP_CONN='' PF_RESP_BODY=''
+	read -r -t "$PF_HTTP_TIME" line <&"$1" || pf_fail "$2: no status line"
+	PF_RESP_STATUS=$(printf '%s\n' "${line%$'\r'}" | cut -d ' ' -f 2)
+	while read -r -t "$PF_HTTP_TIME" line <&"$1"; do
+		line=${line%$'\r'}
+		[ -n "$line" ] || break
+		case $line in
+		Content-Length:*) len=${line#*: } ;;
+		Connection:*) PF_RESP_CONN=${line#*: } ;;
+		esac
+	done
+	[ "$len" = 0 ] || read -r -N "$len" -t "$PF_HTTP_TIME" PF_RESP_BODY <&"$1" ||
+		pf_fail "$2: the body did not come ($len bytes)"
+}
+
 # pf_statuses FILE: the status codes of every response in FILE, one line.
 pf_statuses() {
 	tr -d '\r' <"$1" | sed -n 's/^HTTP\/1\.[01] \([0-9][0-9][0-9]\) .*/\1/p' |
