@@ -21,6 +21,7 @@
 
 struct board_shared {
 	uint32_t seq;		/* odd: a write is under way */
+	uint32_t parker_up;	/* board_set_parker_up() */
 	struct board b;
 };
 
@@ -120,4 +121,19 @@ board_read(struct board *out)
 			return 0;
 	}
 	return -1;
+}
+
+void
+board_set_parker_up(bool up)
+{
+	if (board_map != NULL)
+		__atomic_store_n(&board_map->parker_up, up ? 1u : 0u,
+		    __ATOMIC_RELEASE);
+}
+
+bool
+board_parker_up(void)
+{
+	return board_map != NULL &&
+	    __atomic_load_n(&board_map->parker_up, __ATOMIC_ACQUIRE) != 0;
 }

@@ -64,4 +64,14 @@ void board_publish(const struct score *s, const char *status);
 /* A worker: a consistent copy into out; -1 if none could be had. */
 int board_read(struct board *out);
 
+/*
+ * Whether a parker of the current generation takes connections: the
+ * master says so as soon as it changes (a word of its own, outside the
+ * seqlock); a worker yields its clients only then, so while no parker
+ * runs a worker keeps its client instead of leaving it in the channel.
+ * false without a board.
+ */
+void board_set_parker_up(bool up);
+bool board_parker_up(void);
+
 #endif

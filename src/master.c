@@ -217,12 +217,15 @@ master_drain_health(struct master *m, uint64_t now_ms)
 	}
 }
 
-/* Retires what the current generation replaces; says when it serves. */
+/* Retires what the current generation replaces; says when it serves.
+ * Tells the workers at once whether a parker takes connections. */
 static void
 master_check_serving(struct master *m, uint64_t now_ms)
 {
 	char where[256];
 
+	board_set_parker_up(m->phase == MASTER_RUNNING &&
+	    score_parker_up(&m->score));
 	if (m->phase != MASTER_RUNNING || !pool_retire(m, now_ms))
 		return;
 	listen_names(m->ls, where, sizeof(where));

@@ -407,6 +407,20 @@ score_status_occupancy(const struct score_totals *t, char *buf, size_t len)
 		    (unsigned long long)t->cut, t->cut == 1 ? "" : "s");
 }
 
+bool
+score_parker_up(const struct score *s)
+{
+	for (size_t i = 0; i < s->nslots; i++) {
+		const struct score_slot *w = &s->slot[i];
+
+		if (w->role == HEALTH_ROLE_PARKER && w->wanted &&
+		    !w->retiring && (w->state == SCORE_IDLE ||
+		    w->state == SCORE_BUSY))
+			return true;
+	}
+	return false;
+}
+
 void
 score_status(const struct score *s, char *buf, size_t len)
 {

@@ -187,6 +187,10 @@ uint64_t score_vacate(struct score *s, size_t slot, bool crashed,
 
 void score_totals(const struct score *s, struct score_totals *t);
 
+/* Does a parker of the current generation take connections (it reported
+ * ready and was not told to go)? */
+bool score_parker_up(const struct score *s);
+
 /* "4 workers: 1 busy, 3 idle; 1234 served; 0 crashes" (+ starting/exiting). */
 void score_status(const struct score *s, char *buf, size_t len);
 

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "clock.h"
 #include "conf.h"
 #include "conn.h"
@@ -171,10 +172,11 @@ worker_epoll(struct worker *w)
 	    WORKER_LIFELINE);
 }
 
+/* Not once told to stop, and only while a parker takes connections. */
 static bool
 worker_may_yield(void)
 {
-	return !worker_stop_requested;
+	return !worker_stop_requested && board_parker_up();
 }
 
 /* What conn needs to yield: the channel, and what says that another

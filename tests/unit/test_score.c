@@ -476,6 +476,155 @@ test_score_formats_one_line_per_worker_beginning_with_its_pid(void **state)
 	    "busy_ms=0 client=127.0.0.1:5555 retiring");
 }
 
+/* ---- the parker ---- */
+
+/* A pool of 2 workers and a parker, in slots 0, 1 and 2. */
+static void
+parker_pool(struct score *s)
+{
+	score_free(s);
+	assert_int_equal(score_init(s, 2, true), 0);
+	assert_int_equal(s->slot[2].role, HEALTH_ROLE_PARKER);
+}
+
+/* A record of the parker in slot 2 (pid 300). */
+static struct health_record
+parker_record(const struct score *s, uint32_t seq, enum health_state st)
+{
+	struct health_record r = record(300, s->slot[2].cookie, seq, st, 0);
+
+	r.role = HEALTH_ROLE_PARKER;
+	return r;
+}
+
+static void
+test_score_the_parker_is_no_worker_in_the_counts(void **state)
+{
+	struct score *s = *state;
+	struct health_record r;
+	struct score_totals t;
+
+	parker_pool(s);
+	ready(s, 0, 100, 10);
+	ready(s, 1, 101, 10);
+	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	r = parker_record(s, 1, HEALTH_BUSY);
+	r.held = 40;
+	r.held_reading = 30;
+	r.shed = 2;
+	assert_int_equal(apply(s, r, 20), SCORE_APPLIED);
+	score_totals(s, &t);
+	assert_int_equal(t.workers, 2);
+	assert_int_equal(t.pool, 2);
+	assert_int_equal(t.busy, 0);
+	assert_int_equal(t.parkers, 1);
+	assert_true(t.parker_wanted);
+	assert_int_equal(t.held, 40);
+	assert_int_equal(t.held_reading, 30);
+	assert_int_equal(t.shed, 2);
+}
+
+static void
+test_score_a_record_of_the_wrong_role_is_refused(void **state)
+{
+	struct score *s = *state;
+	struct health_record r;
+
+	parker_pool(s);
+	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	r = parker_record(s, 1, HEALTH_READY);
+	r.role = HEALTH_ROLE_WORKER;
+	assert_int_equal(apply(s, r, 20), SCORE_WRONG_ROLE);
+	ready(s, 0, 100, 10);
+	r = record(100, s->slot[0].cookie, 2, HEALTH_IDLE, 0);
+	r.role = HEALTH_ROLE_PARKER;
+	assert_int_equal(apply(s, r, 20), SCORE_WRONG_ROLE);
+}
+
+static void
+test_score_a_generation_serves_once_its_parker_is_ready_too(void **state)
+{
+	struct score *s = *state;
+
+	parker_pool(s);
+	ready(s, 0, 100, 10);
+	ready(s, 1, 101, 10);
+	assert_false(score_update_serving(s));
+	assert_false(score_parker_up(s));
+	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	assert_false(score_update_serving(s));
+	assert_int_equal(apply(s, parker_record(s, 1, HEALTH_READY), 20),
+	    SCORE_APPLIED);
+	assert_true(score_parker_up(s));
+	assert_true(score_update_serving(s));
+}
+
+static void
+test_score_the_parker_is_down_once_retired_or_gone(void **state)
+{
+	struct score *s = *state;
+
+	parker_pool(s);
+	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	assert_int_equal(apply(s, parker_record(s, 1, HEALTH_READY), 20),
+	    SCORE_APPLIED);
+	assert_true(score_parker_up(s));
+	(void)score_vacate(s, 2, true, 5000);
+	assert_false(score_parker_up(s));
+	assert_true(s->slot[2].wanted);			/* to be respawned */
+	assert_int_equal(s->slot[2].role, HEALTH_ROLE_PARKER);
+	score_start(s, 2, 301, score_next_cookie(s), HANG_MS, 6000);
+	assert_false(score_parker_up(s));		/* until it is ready */
+	/* A reload: the old parker leaves the pool; a new one is wanted. */
+	assert_int_equal(score_reload(s, 2, true), 0);
+	assert_false(score_parker_up(s));
+}
+
+static void
+test_score_ttou_never_drops_the_parker(void **state)
+{
+	struct score *s = *state;
+
+	parker_pool(s);
+	assert_int_equal(score_drop_slot(s), 1);
+	assert_int_equal(score_drop_slot(s), -1);	/* one worker left */
+	assert_true(s->slot[2].wanted);
+	assert_int_equal(score_add_slot(s), 1);
+	assert_int_equal(s->slot[1].role, HEALTH_ROLE_WORKER);
+}
+
+static void
+test_score_status_and_line_of_the_parker(void **state)
+{
+	struct score *s = *state;
+	struct health_record r;
+	char line[256];
+
+	parker_pool(s);
+	ready(s, 0, 100, 10);
+	ready(s, 1, 101, 10);
+	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	r = parker_record(s, 1, HEALTH_BUSY);
+	r.held = 12;
+	r.held_reading = 3;
+	r.parked = 40;
+	r.served = 28;
+	r.shed = 5;
+	assert_int_equal(apply(s, r, 20), SCORE_APPLIED);
+	r = record(100, s->slot[0].cookie, 2, HEALTH_IDLE, 7);
+	r.shed = 2;
+	assert_int_equal(apply(s, r, 20), SCORE_APPLIED);
+	score_status(s, line, sizeof(line));
+	assert_string_equal(line, "2 workers: 0 busy, 2 idle; 7 served; "
+	    "0 crashes; parker holds 12 (3 reading); 5 shed; "
+	    "2 slow readers cut");
+	score_format_slot(&s->slot[2], 30, line, sizeof(line));
+	assert_string_equal(line, "parker 300 generation=1 state=busy "
+	    "held=12 reading=3 taken=40 returned=28 shed=5");
+	score_describe_work(&s->slot[2], 30, line, sizeof(line));
+	assert_string_equal(line, "while busy, holding 12 connections");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -502,6 +651,12 @@ main(void)
 		T(test_score_describes_what_a_worker_was_doing),
 		T(test_score_ttin_adds_a_slot_and_ttou_drops_the_least_busy),
 		T(test_score_formats_one_line_per_worker_beginning_with_its_pid),
+		T(test_score_the_parker_is_no_worker_in_the_counts),
+		T(test_score_a_record_of_the_wrong_role_is_refused),
+		T(test_score_a_generation_serves_once_its_parker_is_ready_too),
+		T(test_score_the_parker_is_down_once_retired_or_gone),
+		T(test_score_ttou_never_drops_the_parker),
+		T(test_score_status_and_line_of_the_parker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
