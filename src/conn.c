@@ -340,16 +340,24 @@ conn_rate_start(struct conn *c)
 	return true;
 }
 
-/* Below timeouts.min_rate, while another connection waits? */
+/*
+ * Below timeouts.min_rate in the window now ending, while another
+ * connection waits?  A window that passes starts the next one.
+ */
 static bool
-conn_too_slow(const struct conn *c)
+conn_too_slow(struct conn *c)
 {
-	uint64_t acked;
+	uint64_t acked, now_ms = clock_now_ms();
 
-	if (conn_acked(c->fd, &acked) != 0 || acked < c->send_wait_acked)
+	if (conn_acked(c->fd, &acked) != 0 || acked < c->send_wait_acked ||
+	    now_ms < c->send_wait_ms + PRESSURE_RATE_WINDOW_MS)
 		return false;
-	return pressure_rate_short(acked - c->send_wait_acked,
-	    c->send_wait_ms, clock_now_ms(), c->min_rate) && conn_pressed();
+	if (pressure_rate_short(acked - c->send_wait_acked, c->send_wait_ms,
+	    now_ms, c->min_rate) && conn_pressed())
+		return true;
+	c->send_wait_ms = now_ms;
+	c->send_wait_acked = acked;
+	return false;
 }
 
 /*

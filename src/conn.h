@@ -72,7 +72,7 @@ struct conn {
 	bool yielded;			/* given to the parker: fd is -1 */
 	bool cut;			/* a send was cut: too slow a reader */
 	unsigned min_rate;		/* timeouts.min_rate */
-	uint64_t send_wait_ms;		/* the response first waited; 0 */
+	uint64_t send_wait_ms;		/* the slow-reader window began; 0 */
 	uint64_t send_wait_acked;	/* the client's acked bytes then */
 	bool resumed;			/* handed back by the parker: */
 	struct conn_unit resume;	/* where its service stood */

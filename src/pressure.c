@@ -45,7 +45,7 @@ pressure_rate_short(uint64_t acked, uint64_t since_ms, uint64_t now_ms,
 	if (min_rate == 0 || now_ms < since_ms)
 		return false;
 	elapsed = now_ms - since_ms;
-	if (elapsed < PRESSURE_RATE_GRACE_MS)
+	if (elapsed < PRESSURE_RATE_WINDOW_MS)
 		return false;
 	/* acked / elapsed_s < min_rate, without dividing. */
 	return acked * 1000 < (uint64_t)min_rate * elapsed;

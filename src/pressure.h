@@ -20,12 +20,14 @@
  * outlasts one wait, so a client that keeps the worker busy with a quick
  * request after each response still yields within a few milliseconds.
  *
- * Reading too slowly: once a response had to wait for its client (the
- * socket's buffer was full), the client must take at least min_rate bytes
- * a second on average, counted from that first wait; after
- * PRESSURE_RATE_GRACE_MS of waiting a client below the rate has its
- * response cut, under pressure only, so a slow client of an idle server
- * is still served.
+ * Reading too slowly: once a response has to wait for its client (the
+ * socket's buffer is full), the client must take at least min_rate bytes
+ * in each PRESSURE_RATE_WINDOW_MS that it keeps the response waiting; a
+ * client below the rate has its response cut, under pressure only, so a
+ * slow client of an idle server is still served.  Windows, not the
+ * average since the first wait: a client whose buffers swallowed
+ * megabytes at first and which then stops reading is judged on what it
+ * does now.
  */
 #ifndef PREFORKD_PRESSURE_H
 #define PREFORKD_PRESSURE_H
@@ -34,7 +36,7 @@
 #include <stdint.h>
 
 #define PRESSURE_SETTLE_MS	2	/* pressure must last this long */
-#define PRESSURE_RATE_GRACE_MS	1000	/* before a slow reader is judged */
+#define PRESSURE_RATE_WINDOW_MS	1000	/* a slow reader is judged per window */
 #define PRESSURE_RATE_CHECK_MS	250	/* how often it is judged then */
 
 /* What a waiting worker does next. */
@@ -58,8 +60,8 @@ bool pressure_probed(struct pressure_wait *pw, bool pressed);
 
 /*
  * Is a client that has acknowledged `acked` bytes in the ms since
- * since_ms (when its response first had to wait) below min_rate bytes a
- * second?  Never within the grace period, never with min_rate 0.
+ * since_ms (the start of the window) below min_rate bytes a second?
+ * Never before a whole window has passed, never with min_rate 0.
  */
 bool pressure_rate_short(uint64_t acked, uint64_t since_ms, uint64_t now_ms,
     unsigned min_rate);

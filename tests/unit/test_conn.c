@@ -65,6 +65,7 @@ static int recv_calls;
 static bool acked_known;		/* TCP_INFO answers, with: */
 static uint64_t acked;			/* the peer's acknowledged bytes */
 static uint64_t acked_per_s;		/* more of them each second */
+static int acked_stop_after_s;		/* > 0: only in the first seconds */
 static size_t flood_len;		/* > 0: a peer that never stops */
 static int64_t flood_cost;		/* time each flooded recv takes */
 
@@ -83,6 +84,7 @@ int
 __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct tcp_info ti;
+	int64_t elapsed;
 
 	assert_int_equal(fd, FAKE_FD);
 	assert_int_equal(level, IPPROTO_TCP);
@@ -92,8 +94,11 @@ __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		return -1;
 	}
 	memset(&ti, 0, sizeof(ti));
-	ti.tcpi_bytes_acked = acked + acked_per_s *
-	    (uint64_t)(fake_now - 1000 * NS_PER_S) / (uint64_t)NS_PER_S;
+	elapsed = fake_now - 1000 * NS_PER_S;
+	if (acked_stop_after_s > 0 && elapsed > acked_stop_after_s * NS_PER_S)
+		elapsed = acked_stop_after_s * NS_PER_S;
+	ti.tcpi_bytes_acked = acked + acked_per_s * (uint64_t)elapsed /
+	    (uint64_t)NS_PER_S;
 	assert_true(*len >= sizeof(ti));
 	memcpy(val, &ti, sizeof(ti));
 	*len = sizeof(ti);
@@ -390,6 +395,7 @@ setup(void **state)
 	acked_known = false;
 	acked = 0;
 	acked_per_s = 0;
+	acked_stop_after_s = 0;
 	conn_set_wait_mask(NULL);
 	conn_set_park(NULL);
 	test_may_yield = true;
@@ -708,7 +714,7 @@ test_conn_send_cuts_a_slow_reader_while_others_wait(void **state)
 
 	slow_reader(c, 1024, 100);
 	/* Judged every PRESSURE_RATE_CHECK_MS, first after the grace. */
-	for (int t = 0; t < PRESSURE_RATE_GRACE_MS;
+	for (int t = 0; t < PRESSURE_RATE_WINDOW_MS;
 	    t += PRESSURE_RATE_CHECK_MS)
 		expect_ppoll_timeout(POLLOUT, MS(PRESSURE_RATE_CHECK_MS));
 	expect_probe(true);
@@ -723,17 +729,39 @@ test_conn_send_keeps_a_slow_reader_when_nobody_waits(void **state)
 	struct conn *c = *state;
 
 	slow_reader(c, 1024, 0);
-	/* write = 3 s: judged each time after the grace, never cut; the
+	/* write = 3 s: judged at the end of each window, never cut; the
 	 * write timeout ends it. */
-	for (int t = 0; t < 3000; t += PRESSURE_RATE_CHECK_MS) {
+	for (int t = PRESSURE_RATE_CHECK_MS; t <= 3000;
+	    t += PRESSURE_RATE_CHECK_MS) {
 		expect_ppoll_timeout(POLLOUT, MS(PRESSURE_RATE_CHECK_MS));
-		if (t + PRESSURE_RATE_CHECK_MS >= PRESSURE_RATE_GRACE_MS &&
-		    t + PRESSURE_RATE_CHECK_MS < 3000)
+		if (t % PRESSURE_RATE_WINDOW_MS == 0 && t < 3000)
 			expect_probe(false);
 	}
 	assert_int_equal(conn_send_all(c, "hello", 5), -1);
 	assert_int_equal(errno, ETIMEDOUT);
 	assert_false(c->cut);
+}
+
+/* A client whose buffers took much at first and which then reads
+ * nothing is judged on the window now ending, not on its first second. */
+static void
+test_conn_send_judges_a_reader_that_stopped_on_the_last_window(void **state)
+{
+	struct conn *c = *state;
+
+	slow_reader(c, 1024, 1 << 20);		/* 1 MiB a second, then: */
+	for (int t = PRESSURE_RATE_CHECK_MS; t <= PRESSURE_RATE_WINDOW_MS;
+	    t += PRESSURE_RATE_CHECK_MS)
+		expect_ppoll_timeout(POLLOUT, MS(PRESSURE_RATE_CHECK_MS));
+	/* The first window passed at a fast pace: no probe. */
+	for (int t = PRESSURE_RATE_CHECK_MS; t <= PRESSURE_RATE_WINDOW_MS;
+	    t += PRESSURE_RATE_CHECK_MS)
+		expect_ppoll_timeout(POLLOUT, MS(PRESSURE_RATE_CHECK_MS));
+	expect_probe(true);
+	acked_stop_after_s = 1;
+	assert_int_equal(conn_send_all(c, "hello", 5), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_true(c->cut);
 }
 
 static void
@@ -742,8 +770,8 @@ test_conn_send_lets_a_client_at_the_rate_go_on(void **state)
 	struct conn *c = *state;
 
 	slow_reader(c, 1024, 1024);
-	/* Judged after the grace, and at each check: never short. */
-	for (int t = 0; t < 2 * PRESSURE_RATE_GRACE_MS;
+	/* Judged at the end of each window: never short. */
+	for (int t = 0; t < 2 * PRESSURE_RATE_WINDOW_MS;
 	    t += PRESSURE_RATE_CHECK_MS)
 		expect_ppoll_timeout(POLLOUT, MS(PRESSURE_RATE_CHECK_MS));
 	expect_ppoll_ready(POLLOUT, MS(PRESSURE_RATE_CHECK_MS), MS(10),
@@ -1218,6 +1246,7 @@ main(void)
 		T(test_conn_recv_or_yield_stops_watching_a_pressure_descriptor_at_eof),
 		T(test_conn_send_cuts_a_slow_reader_while_others_wait),
 		T(test_conn_send_keeps_a_slow_reader_when_nobody_waits),
+		T(test_conn_send_judges_a_reader_that_stopped_on_the_last_window),
 		T(test_conn_send_lets_a_client_at_the_rate_go_on),
 		T(test_conn_wait_resumes_after_eintr_with_the_time_left),
 		T(test_conn_wait_after_eintr_past_the_deadline_looks_once_more),
