@@ -702,6 +702,26 @@ pf_response() {
 		pf_fail "$2: the body did not come ($len bytes)"
 }
 
+# pf_load ARGS...: run pfload -p $PF_PORT ARGS (an occupancy load: an
+# attack and a legitimate client at once; see pfload -h), built from
+# pfload.c into $PF_TMP if PFLOAD is not set; fails the test if pfload
+# itself fails.  Its summary line in PF_LOAD_OUT; pf_load_get KEY prints
+# one of its values (ok, failed, success_pct, p99_ms, ...).
+pf_load() {
+	if [ -z "$PFLOAD" ]; then
+		${CC:-cc} -O2 -o "$PF_TMP/pfload" "$PF_HERE/pfload.c" ||
+			pf_fail "cannot build pfload"
+		PFLOAD=$PF_TMP/pfload
+	fi
+	PF_LOAD_OUT=$("$PFLOAD" -p "$PF_PORT" "$@" 2>"$PF_TMP/pfload.err") ||
+		pf_fail "pfload $*: $(tail -n 5 "$PF_TMP/pfload.err")"
+	pf_note "pfload $*: $PF_LOAD_OUT"
+}
+
+pf_load_get() {
+	printf '%s\n' "$PF_LOAD_OUT" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
 # pf_statuses FILE: the status codes of every response in FILE, one line.
 pf_statuses() {
 	tr -d '\r' <"$1" | sed -n 's/^HTTP\/1\.[01] \([0-9][0-9][0-9]\) .*/\1/p' |
@@ -841,5 +861,9 @@ if [ -z "$PFTOOL" ]; then
 fi
 if [ -z "$PFTOOL" ] || [ ! -x "$PFTOOL" ]; then
 	pf_fail "no pftool (PFTOOL=$PFTOOL)"
+fi
+PFLOAD=${PFLOAD:+$(pf_abs "$PFLOAD")}
+if [ -z "$PFLOAD" ] && [ -x "$top_builddir/tests/integration/pfload" ]; then
+	PFLOAD=$top_builddir/tests/integration/pfload
 fi
 [ -x "$PREFORKD" ] || pf_fail "no preforkd binary at $PREFORKD (set PREFORKD)"
