@@ -3,8 +3,8 @@
  *
  * Owns the connections it holds (park_table.h), one epoll set over them,
  * the park channel and the lifeline, and its health reports.  Signals as
- * in a worker: TERM and INT only set a flag, and stay blocked outside
- * epoll_pwait, which lets them in; QUIT exits at once.
+ * in a worker (child.h): TERM and INT only set a flag, and stay blocked
+ * outside epoll_pwait, which lets them in; QUIT exits at once.
  *
  * A connection arrives on the channel with its message and is watched for
  * EPOLLIN (a byte, or the client's EOF, or an error: all of them are the
@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 #include "conf.h"
 #include "handoff.h"
@@ -33,7 +33,6 @@
 #include "log.h"
 #include "park.h"
 #include "park_table.h"
-#include "privs.h"
 #include "report.h"
 
 #define PARK_CHANNEL		UINT64_MAX
@@ -71,41 +70,6 @@ park_on_stop(int sig)
 {
 	(void)sig;
 	park_stop_requested = 1;
-}
-
-static void
-park_on_quit(int sig)
-{
-	(void)sig;
-	_exit(EXIT_SUCCESS);
-}
-
-static int
-park_signals(struct park *p)
-{
-	static const int ignored[] = { SIGHUP, SIGUSR1, SIGUSR2, SIGTTIN,
-	    SIGTTOU, SIGWINCH };
-	struct sigaction sa;
-	sigset_t stop;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = park_on_stop;
-	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
-	    sigaction(SIGINT, &sa, NULL) != 0)
-		return -1;
-	sa.sa_handler = park_on_quit;
-	if (sigaction(SIGQUIT, &sa, NULL) != 0)
-		return -1;
-	sa.sa_handler = SIG_IGN;
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		if (sigaction(ignored[i], &sa, NULL) != 0)
-			return -1;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigemptyset(&p->wait_mask);
-	return sigprocmask(SIG_SETMASK, &stop, NULL);
 }
 
 /*
@@ -519,13 +483,12 @@ park_run(const struct park_args *a)
 	p.ep = -1;
 	report_init(&p.rep, a->health_fd, getpid(), a->cookie, a->generation,
 	    HEALTH_ROLE_PARKER);
-	if (park_signals(&p) != 0 || privs_drop_worker() != 0 ||
-	    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) {
-		log_error_errno("parker setup");
+	switch (child_setup(park_on_stop, &p.wait_mask, a->master_pid)) {
+	case -1:
 		_exit(EXIT_FAILURE);
-	}
-	if (getppid() != a->master_pid)		/* died before PDEATHSIG */
+	case 1:
 		_exit(EXIT_SUCCESS);
+	}
 	if (park_table_init(&p.t, park_capacity(a->cf)) != 0 ||
 	    park_epoll(&p) != 0) {
 		log_error_errno("parker setup");

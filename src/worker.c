@@ -1,12 +1,10 @@
 /*
  * worker - the accept loop of a pre-forked worker.
  *
- * Signals: TERM and INT only set flags.  They stay blocked except inside
- * the waits (epoll_pwait here, ppoll in conn), so a stop request can never
- * land between the test of the flag and the wait: the wait returns EINTR
- * and the loop sees the flag.  QUIT exits at once.  The master's other
- * signals (HUP, USR1, TTIN...) are ignored here, so a signal sent to the
- * whole process group reaches only the master's logic.
+ * Signals (child.h): TERM and INT only set flags.  They stay blocked
+ * except inside the waits (epoll_pwait here, ppoll in conn), so a stop
+ * request can never land between the test of the flag and the wait: the
+ * wait returns EINTR and the loop sees the flag.  QUIT exits at once.
  *
  * Connections come from the listeners (accept4) and from the park channel
  * (handoff_recv: one the parker hands back, with where its service
@@ -27,11 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "board.h"
+#include "child.h"
 #include "clock.h"
 #include "conf.h"
 #include "conn.h"
@@ -40,7 +38,6 @@
 #include "health.h"
 #include "listen.h"
 #include "log.h"
-#include "privs.h"
 #include "report.h"
 #include "service.h"
 #include "worker.h"
@@ -85,46 +82,6 @@ worker_on_stop(int sig)
 	worker_stop_requested = 1;
 	if (sig == SIGINT)
 		worker_pool_stopping = 1;
-}
-
-static void
-worker_on_quit(int sig)
-{
-	(void)sig;
-	_exit(EXIT_SUCCESS);
-}
-
-static int
-worker_signals(struct worker *w)
-{
-	static const int ignored[] = { SIGHUP, SIGUSR1, SIGUSR2, SIGTTIN,
-	    SIGTTOU, SIGWINCH };
-	struct sigaction sa;
-	sigset_t stop;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = worker_on_stop;
-	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
-	    sigaction(SIGINT, &sa, NULL) != 0)
-		return -1;
-	sa.sa_handler = worker_on_quit;
-	if (sigaction(SIGQUIT, &sa, NULL) != 0)
-		return -1;
-	sa.sa_handler = SIG_IGN;
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		if (sigaction(ignored[i], &sa, NULL) != 0)
-			return -1;
-	sa.sa_handler = SIG_DFL;
-	if (sigaction(SIGCHLD, &sa, NULL) != 0)
-		return -1;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigemptyset(&w->wait_mask);
-	conn_set_wait_mask(&w->wait_mask);
-	/* Keep TERM and INT blocked outside waits; let everything else in. */
-	return sigprocmask(SIG_SETMASK, &stop, NULL);
 }
 
 static void
@@ -467,14 +424,13 @@ worker_run(const struct worker_args *a)
 	w.limit = worker_limit(a->cf, pid, a->cookie);
 	report_init(&w.rep, a->health_fd, pid, a->cookie, a->generation,
 	    HEALTH_ROLE_WORKER);
-	if (worker_signals(&w) != 0 || privs_drop_worker() != 0 ||
-	    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) {
-		log_error_errno("worker setup");
+	switch (child_setup(worker_on_stop, &w.wait_mask, a->master_pid)) {
+	case -1:
 		_exit(EXIT_FAILURE);
-	}
-	if (getppid() != a->master_pid) {	/* died before PDEATHSIG was set */
+	case 1:
 		_exit(EXIT_SUCCESS);
 	}
+	conn_set_wait_mask(&w.wait_mask);
 	if (fault_worker_start()) {
 		log_error("worker fails at startup: %s exists", getenv(FAULT_ENV));
 		_exit(EXIT_FAILURE);
