@@ -78,6 +78,7 @@ board_publish(const struct score *s, const char *status)
 		o->shed = w->shed;
 		o->held = w->held;
 		o->held_reading = w->held_reading;
+		o->held_sending = w->held_sending;
 		n++;
 	}
 	b->nworkers = n;

@@ -40,6 +40,7 @@ struct board_worker {
 	uint64_t shed;
 	uint32_t held;
 	uint32_t held_reading;
+	uint32_t held_sending;
 };
 
 struct board {

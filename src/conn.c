@@ -54,7 +54,7 @@
 /* How a transfer waits when the kernel would block. */
 enum conn_wait {
 	CONN_WAIT_PLAIN,	/* for the descriptor, until the deadline */
-	CONN_WAIT_YIELDING,	/* a read that may end in a yield */
+	CONN_WAIT_YIELDING,	/* a read or send that may end in a yield */
 	CONN_WAIT_SENDING,	/* a send, with the slow-reader rule */
 };
 
@@ -245,14 +245,14 @@ conn_may_yield(const struct conn *c, uint64_t now_ms)
  * connection: it could only wake the wait again and again.
  */
 static int
-conn_watch(struct conn *c, int64_t deadline)
+conn_watch(struct conn *c, short events, int64_t deadline)
 {
 	struct pollfd p[1 + CONN_PRESSURE_MAX];
 	nfds_t n = 1 + conn_park.npressure;
 	struct timespec ts;
 	int r;
 
-	p[0] = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+	p[0] = (struct pollfd){ .fd = c->fd, .events = events };
 	memcpy(p + 1, conn_park.pressure, conn_park.npressure * sizeof(p[0]));
 	do
 		r = ppoll(p, n, conn_time_left(deadline, &ts), conn_wait_mask);
@@ -268,14 +268,17 @@ conn_watch(struct conn *c, int64_t deadline)
 	return CONN_WAIT_PRESSED;
 }
 
+static int conn_wait_sending(struct conn *c, int64_t deadline);
+
 /*
- * A read's wait, as pressure_next() says: watch the client and the
- * pressure, hold on to the client alone for a while, or look at the
- * pressure once more and yield.  1 ready, 0 deadline, -1 error,
- * CONN_WAIT_YIELD.
+ * A wait for the client (events: POLLIN for a read, POLLOUT for a send)
+ * as pressure_next() says: watch the client and the pressure, hold on to
+ * the client alone for a while, or look at the pressure once more and
+ * yield.  1 ready, 0 deadline, -1 error, CONN_WAIT_YIELD.  A connection
+ * that may not yield now waits as it would without a parker.
  */
 static int
-conn_wait_yielding(struct conn *c, int64_t deadline)
+conn_wait_yielding(struct conn *c, short events, int64_t deadline)
 {
 	uint64_t until_ms = 0;
 	int r;
@@ -284,20 +287,22 @@ conn_wait_yielding(struct conn *c, int64_t deadline)
 		uint64_t now_ms = clock_now_ms();
 
 		if (!conn_may_yield(c, now_ms))
-			return conn_wait_until(c->fd, POLLIN, deadline);
+			return events == POLLOUT ?
+			    conn_wait_sending(c, deadline) :
+			    conn_wait_until(c->fd, events, deadline);
 		switch (pressure_next(&c->pressure, now_ms, &until_ms)) {
 		case PRESSURE_PROBE:
 			if (pressure_probed(&c->pressure, conn_pressed()))
 				return CONN_WAIT_YIELD;
 			break;
 		case PRESSURE_HOLD:
-			r = conn_wait_until(c->fd, POLLIN, conn_min(deadline,
+			r = conn_wait_until(c->fd, events, conn_min(deadline,
 			    conn_deadline_of_ms(until_ms)));
 			if (r != 0 || clock_now_ns() >= deadline)
 				return r;
 			break;
 		case PRESSURE_WATCH:
-			r = conn_watch(c, deadline);
+			r = conn_watch(c, events, deadline);
 			if (r != CONN_WAIT_PRESSED)
 				return r;
 			pressure_seen(&c->pressure, clock_now_ms());
@@ -395,7 +400,7 @@ conn_wait_how(struct conn *c, int fd, short events, int64_t deadline,
 {
 	switch (how) {
 	case CONN_WAIT_YIELDING:
-		return conn_wait_yielding(c, deadline);
+		return conn_wait_yielding(c, events, deadline);
 	case CONN_WAIT_SENDING:
 		return conn_wait_sending(c, deadline);
 	case CONN_WAIT_PLAIN:
@@ -484,7 +489,15 @@ conn_recv_or_yield(struct conn *c, void *buf, size_t len,
 int
 conn_yield(struct conn *c, const struct conn_unit *u)
 {
+	bool sending = u->kind == HANDOFF_SENDING;
+	bool file = sending && u->out.file_len > 0;
 	uint8_t head[HANDOFF_HEAD_SIZE];
+	struct handoff_part parts[4] = {
+		{ head, sizeof(head) },
+		{ u->data, u->len },
+		{ sending ? u->out.head : NULL, sending ? u->out.head_len : 0 },
+		{ sending ? u->out.body : NULL, sending ? u->out.body_len : 0 },
+	};
 	struct handoff h = {
 		.kind = u->kind,
 		.service = conn_park.service,
@@ -498,14 +511,20 @@ conn_yield(struct conn *c, const struct conn_unit *u)
 		.peer_len = c->peer_len,
 		.data = u->data,
 		.data_len = u->len,
+		.out_len = parts[2].len + parts[3].len,
+		.has_file = file,
+		.file_offset = file ? u->out.file_offset : 0,
+		.file_len = file ? u->out.file_len : 0,
+		.out_mark = sending ? u->out_mark : 0,
+		.reply_status = sending ? u->reply_status : 0,
+		.reply_flags = sending ? u->reply_flags : 0,
 	};
 	int saved;
 
 	if (conn_park.channel >= 0 && handoff_encode(&h, head) == 0 &&
-	    handoff_send(conn_park.channel, head, sizeof(head), u->data,
-	    u->len, c->fd) == 0) {
-		(void)close(c->fd);
-		c->fd = -1;
+	    handoff_send(conn_park.channel, parts, 4, c->fd,
+	    file ? u->out.file_fd : -1) == 0) {
+		conn_abort(c);		/* the parker's now, file and all */
 		c->yielded = true;
 		return 0;
 	}
@@ -516,72 +535,149 @@ conn_yield(struct conn *c, const struct conn_unit *u)
 	return -1;
 }
 
-/* Sends all of buf with op; a deadline per transfer. */
-static int
-conn_send_with(struct conn *c, conn_op_fn *op, const void *buf, size_t len)
+/* The deadline of a send's next transfer: timeouts.write from now, and
+ * for a resumed send not after the one it came back with. */
+static int64_t
+conn_send_deadline(const struct conn *c)
 {
-	const char *p = buf;
+	int64_t d = conn_deadline(c->write_timeout_ms);
+
+	if (c->send_deadline_ms != 0)
+		d = conn_min(d, conn_deadline_of_ms(c->send_deadline_ms));
+	return d;
+}
+
+/* n bytes of a response left: the accounting of a send. */
+static void
+conn_sent(struct conn *c, size_t n)
+{
+	c->bytes_out += (uint64_t)n;
+	c->send_deadline_ms = 0;	/* progress: the next wait is fresh */
+	conn_progress(c);
+}
+
+/* How a send waits: yielding when it may and what is left fits in a
+ * handoff message. */
+static enum conn_wait
+conn_send_how(const struct conn_out *o, bool may_yield)
+{
+	return may_yield && o->head_len + o->body_len <= HANDOFF_OUT_MAX ?
+	    CONN_WAIT_YIELDING : CONN_WAIT_SENDING;
+}
+
+/*
+ * Sends the bytes at *p (*len of them) with op, advancing both: 0 when
+ * all are sent, CONN_YIELD, or -1 (EPIPE when a transfer moved nothing:
+ * the stream is broken).
+ */
+static int
+conn_send_bytes(struct conn *c, conn_op_fn *op, const void **p, size_t *len,
+    const struct conn_out *o, bool may_yield)
+{
 	ssize_t n;
 
-	while (len > 0) {
+	while (*len > 0) {
 		/* A deadline per transfer: any progress restarts the clock. */
-		n = conn_transfer(c, c->fd, op, (union conn_buf){ .out = p },
-		    len, POLLOUT, conn_deadline(c->write_timeout_ms),
-		    CONN_WAIT_SENDING);
+		n = conn_transfer(c, c->fd, op, (union conn_buf){ .out = *p },
+		    *len, POLLOUT, conn_send_deadline(c),
+		    conn_send_how(o, may_yield));
+		if (n == CONN_YIELD)
+			return CONN_YIELD;
 		if (n < 0)
 			return -1;
 		if (n == 0) {
-			errno = EPIPE;	/* a stream moved nothing: broken */
+			errno = EPIPE;
 			return -1;
 		}
-		p += n;
-		len -= (size_t)n;
-		c->bytes_out += (uint64_t)n;
-		conn_progress(c);
+		*p = (const char *)*p + n;
+		*len -= (size_t)n;
+		conn_sent(c, (size_t)n);
 	}
 	return 0;
 }
 
-int
-conn_send_all(struct conn *c, const void *buf, size_t len)
+/* The file part of o, from file_offset on. */
+static int
+conn_send_file_part(struct conn *c, struct conn_out *o, bool may_yield)
 {
-	return conn_send_with(c, conn_op_send, buf, len);
-}
-
-int
-conn_send_more(struct conn *c, const void *buf, size_t len)
-{
-	return conn_send_with(c, conn_op_send_more, buf, len);
-}
-
-int
-conn_send_file(struct conn *c, const void *head, size_t hlen, int fd,
-    off_t offset, uint64_t len)
-{
-	struct conn_file f = { fd, offset };
+	struct conn_file f = { o->file_fd, 0 };
 	ssize_t n;
 
-	if (conn_send_with(c, len > 0 ? conn_op_send_more : conn_op_send,
-	    head, hlen) != 0)
-		return -1;
-	while (len > 0) {
-		size_t chunk = len > CONN_SENDFILE_MAX ? CONN_SENDFILE_MAX :
-		    (size_t)len;
+	while (o->file_len > 0) {
+		size_t chunk = o->file_len > CONN_SENDFILE_MAX ?
+		    CONN_SENDFILE_MAX : (size_t)o->file_len;
 
+		if (o->file_offset > (uint64_t)INT64_MAX) {
+			errno = EOVERFLOW;
+			return -1;
+		}
+		f.offset = (off_t)o->file_offset;
 		n = conn_transfer(c, c->fd, conn_op_sendfile,
 		    (union conn_buf){ .file = &f }, chunk, POLLOUT,
-		    conn_deadline(c->write_timeout_ms), CONN_WAIT_SENDING);
+		    conn_send_deadline(c), conn_send_how(o, may_yield));
+		if (n == CONN_YIELD)
+			return CONN_YIELD;
 		if (n < 0)
 			return -1;
 		if (n == 0) {
 			errno = ENODATA;	/* the file is shorter now */
 			return -1;
 		}
-		len -= (uint64_t)n;
-		c->bytes_out += (uint64_t)n;
-		conn_progress(c);
+		o->file_offset += (uint64_t)n;
+		o->file_len -= (uint64_t)n;
+		conn_sent(c, (size_t)n);
 	}
 	return 0;
+}
+
+int
+conn_send_out(struct conn *c, struct conn_out *o, bool may_yield)
+{
+	bool more = o->body_len > 0 || o->file_len > 0;
+	int rc;
+
+	rc = conn_send_bytes(c, more ? conn_op_send_more : conn_op_send,
+	    &o->head, &o->head_len, o, may_yield);
+	if (rc == 0)
+		rc = conn_send_bytes(c, o->file_len > 0 ? conn_op_send_more :
+		    conn_op_send, &o->body, &o->body_len, o, may_yield);
+	if (rc == 0)
+		rc = conn_send_file_part(c, o, may_yield);
+	if (rc == 0 && c->file_fd >= 0 && o->file_fd == c->file_fd) {
+		(void)close(c->file_fd);	/* a resumed response's, sent */
+		c->file_fd = -1;
+	}
+	return rc;
+}
+
+int
+conn_send_all(struct conn *c, const void *buf, size_t len)
+{
+	struct conn_out o = { .body = buf, .body_len = len, .file_fd = -1 };
+
+	return conn_send_out(c, &o, false);
+}
+
+int
+conn_send_more(struct conn *c, const void *buf, size_t len)
+{
+	/* As a head that more follows: MSG_MORE. */
+	struct conn_out o = { .head = buf, .head_len = len, .file_fd = -1 };
+
+	return conn_send_bytes(c, conn_op_send_more, &o.head, &o.head_len, &o,
+	    false);
+}
+
+int
+conn_send_file(struct conn *c, const void *head, size_t hlen, int fd,
+    off_t offset, uint64_t len)
+{
+	struct conn_out o = {
+		.head = head, .head_len = hlen,
+		.file_fd = fd, .file_offset = (uint64_t)offset, .file_len = len,
+	};
+
+	return conn_send_out(c, &o, false);
 }
 
 /*
@@ -638,6 +734,10 @@ conn_close(struct conn *c)
 void
 conn_abort(struct conn *c)
 {
+	if (c->file_fd >= 0) {
+		(void)close(c->file_fd);
+		c->file_fd = -1;
+	}
 	if (c->fd < 0)
 		return;
 	/* Never retried: on Linux the descriptor is released even when
@@ -663,6 +763,7 @@ conn_init(struct conn *c, int fd, const struct sockaddr *peer,
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
+	c->file_fd = -1;
 	c->start_ms = clock_now_ms();
 	c->read_timeout_ms = conn_ms_from_s(to->read);
 	c->write_timeout_ms = conn_ms_from_s(to->write);
@@ -679,7 +780,7 @@ conn_init(struct conn *c, int fd, const struct sockaddr *peer,
 }
 
 void
-conn_resume(struct conn *c, int fd, const struct handoff *h,
+conn_resume(struct conn *c, int fd, int file_fd, const struct handoff *h,
     const struct conf_timeouts *to)
 {
 	conn_init(c, fd, (const struct sockaddr *)&h->peer, h->peer_len, to);
@@ -694,5 +795,18 @@ conn_resume(struct conn *c, int fd, const struct handoff *h,
 		.deadline_ms = h->deadline_ms,
 		.data = h->data,
 		.len = h->data_len,
+		.out = {
+			.body = h->out,
+			.body_len = h->out_len,
+			.file_fd = h->has_file ? file_fd : -1,
+			.file_offset = h->has_file ? h->file_offset : 0,
+			.file_len = h->has_file ? h->file_len : 0,
+		},
+		.out_mark = h->out_mark,
+		.reply_status = h->reply_status,
+		.reply_flags = h->reply_flags,
 	};
+	c->file_fd = file_fd;
+	if (h->kind == HANDOFF_SENDING)
+		c->send_deadline_ms = h->deadline_ms;
 }

@@ -15,9 +15,14 @@
  * tell its caller to yield (conn_recv_or_yield returns CONN_YIELD) when
  * another connection waits for a worker; the caller then hands the
  * connection to the parker with conn_yield(), and a worker takes it back
- * with conn_resume() once the client speaks.  A send that waits for a
- * client reading below timeouts.min_rate is cut (ETIMEDOUT, with
- * c->cut set) when another connection waits.
+ * with conn_resume() once the client speaks.  A send that waits for its
+ * client to read may end the same way (conn_send_out with may_yield):
+ * what is left of the response (struct conn_out) goes to the parker with
+ * the connection, and a worker takes it back once the client can take
+ * more.  A send that cannot yield (the parker is down or full, or more
+ * than HANDOFF_OUT_MAX bytes of memory are left) and waits for a client
+ * reading below timeouts.min_rate is cut (ETIMEDOUT, with c->cut set)
+ * when another connection waits.
  *
  * Errors: -1 with errno set; ETIMEDOUT when a wait ran out.  A read of 0
  * bytes is the peer's EOF, never an error.  Nothing here logs: callers know
@@ -42,14 +47,34 @@ struct conf_timeouts;
 struct handoff;
 struct pollfd;
 
+/*
+ * A response, or what is left of it: head bytes (sent with MSG_MORE when
+ * more follows), then body bytes, then file_len bytes of the file file_fd
+ * from file_offset.  conn_send_out() advances the three in place.
+ */
+struct conn_out {
+	const void *head;
+	size_t head_len;
+	const void *body;
+	size_t body_len;
+	int file_fd;
+	uint64_t file_offset;
+	uint64_t file_len;
+};
+
 /* Where a service stands on a connection it yields (struct handoff). */
 struct conn_unit {
 	uint8_t kind;		/* enum handoff_kind */
 	uint32_t units;		/* requests answered */
 	uint64_t start_us;	/* the current request (echo: stream) began */
-	uint64_t deadline_ms;	/* the client must speak by then */
+	uint64_t deadline_ms;	/* the client must speak (or read) by then */
 	const void *data;	/* what came of a request, in part */
 	size_t len;
+	/* HANDOFF_SENDING: the response that waits for its client. */
+	struct conn_out out;	/* what is left of it */
+	uint64_t out_mark;	/* bytes_out where its body began */
+	uint16_t reply_status;
+	uint8_t reply_flags;	/* HANDOFF_REPLY_* */
 };
 
 struct conn {
@@ -76,6 +101,8 @@ struct conn {
 	uint64_t send_wait_acked;	/* the client's acked bytes then */
 	bool resumed;			/* handed back by the parker: */
 	struct conn_unit resume;	/* where its service stood */
+	int file_fd;			/* resume.out's file: conn's to close */
+	uint64_t send_deadline_ms;	/* a resumed send's first wait ends */
 	/* Called after each transfer that moved bytes (NULL: nobody asks):
 	 * the worker's proof of progress for the hang check. */
 	void (*on_progress)(void *arg);
@@ -108,9 +135,11 @@ void conn_set_park(const struct conn_park *park);
 void conn_init(struct conn *c, int fd, const struct sockaddr *peer,
     socklen_t peer_len, const struct conf_timeouts *to);
 /* A connection the parker handed back: as conn_init, then the state the
- * message h carries (c->resumed, c->resume; resume.data points into h's
- * buffer). */
-void conn_resume(struct conn *c, int fd, const struct handoff *h,
+ * message h carries (c->resumed, c->resume; resume.data and resume.out's
+ * bytes point into h's buffer).  file_fd is the file of a response that
+ * waited to be sent, or -1: the connection owns it from now on (closed
+ * once sent, or with the connection). */
+void conn_resume(struct conn *c, int fd, int file_fd, const struct handoff *h,
     const struct conf_timeouts *to);
 
 /* 1 ready, 0 timed out, -1 error.  timeout_ms < 0 waits forever. */
@@ -134,9 +163,22 @@ ssize_t conn_recv_or_yield(struct conn *c, void *buf, size_t len,
  * Gives the connection to the parker with where its service stands: 0
  * (c->fd is -1 and c->yielded set: the worker is done with it), or -1
  * when the parker cannot take it now (the connection stays the worker's;
- * no yield is offered again for a while).
+ * no yield is offered again for a while).  A HANDOFF_SENDING unit takes
+ * what is left of u->out with it (the file's descriptor too; the caller
+ * still closes its own).
  */
 int conn_yield(struct conn *c, const struct conn_unit *u);
+
+/*
+ * Sends what o holds, advancing it: 0 when all of it is sent, -1 on error
+ * (as conn_send_file), or, with may_yield, CONN_YIELD when the client
+ * keeps the response waiting while another connection waits for a
+ * worker: o holds what is left, for conn_yield (a unit of kind
+ * HANDOFF_SENDING) or another call.  A response that waits with more than
+ * HANDOFF_OUT_MAX bytes of head and body left never yields.  The file of a
+ * resumed connection (c->file_fd) is closed once it is all sent.
+ */
+int conn_send_out(struct conn *c, struct conn_out *o, bool may_yield);
 
 /* 0 when every byte is sent; -1 otherwise (ETIMEDOUT: peer not reading,
  * or, with c->cut, reading below timeouts.min_rate while others wait). */

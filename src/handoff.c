@@ -8,7 +8,12 @@
  *   8  u32 units        12  u32 data length
  *  16  u64 deadline_ms  24  u64 start_ms    32  u64 unit_start_us
  *  40  u64 bytes_in     48  u64 bytes_out   56  16 bytes peer address
- *  72  u32 IPv6 scope   76  u32 zero
+ *  72  u32 IPv6 scope   76  u32 out length
+ *  80  u64 file_offset  88  u64 file_len    96  u64 out_mark
+ * 104  u16 reply_status 106 u8 reply_flags 107 u8 has_file  108 u32 zero
+ *
+ * then data (the request, data length bytes), then out (the response's
+ * bytes still to send, out length bytes).
  *
  * The encoder (of the head; the data follows it) and the decoder (of a
  * whole message) are pure.  The two transfer functions are thin
@@ -25,7 +30,7 @@
 #include "handoff.h"
 #include "wire.h"
 
-_Static_assert(HANDOFF_HEAD_SIZE >= 80, "the head holds every field");
+_Static_assert(HANDOFF_HEAD_SIZE >= 112, "the head holds every field");
 
 static void
 handoff_put_peer(const struct handoff *h, uint8_t *out)
@@ -50,7 +55,7 @@ handoff_put_peer(const struct handoff *h, uint8_t *out)
 int
 handoff_encode(const struct handoff *h, uint8_t out[HANDOFF_HEAD_SIZE])
 {
-	if (h->data_len > HANDOFF_DATA_MAX)
+	if (h->data_len > HANDOFF_DATA_MAX || h->out_len > HANDOFF_OUT_MAX)
 		return -1;
 	memset(out, 0, HANDOFF_HEAD_SIZE);
 	wire_put16(out, HANDOFF_MAGIC);
@@ -65,6 +70,13 @@ handoff_encode(const struct handoff *h, uint8_t out[HANDOFF_HEAD_SIZE])
 	wire_put64(out + 32, h->unit_start_us);
 	wire_put64(out + 40, h->bytes_in);
 	wire_put64(out + 48, h->bytes_out);
+	wire_put32(out + 76, (uint32_t)h->out_len);
+	wire_put64(out + 80, h->file_offset);
+	wire_put64(out + 88, h->file_len);
+	wire_put64(out + 96, h->out_mark);
+	wire_put16(out + 104, h->reply_status);
+	out[106] = h->reply_flags;
+	out[107] = h->has_file ? 1 : 0;
 	return 0;
 }
 
@@ -100,7 +112,7 @@ handoff_get_peer(const uint8_t *buf, struct handoff *h)
 enum handoff_decode_status
 handoff_decode(const uint8_t *buf, size_t len, struct handoff *h)
 {
-	uint32_t data_len;
+	uint32_t data_len, out_len;
 
 	memset(h, 0, sizeof(*h));
 	if (len < HANDOFF_HEAD_SIZE)
@@ -109,16 +121,17 @@ handoff_decode(const uint8_t *buf, size_t len, struct handoff *h)
 		return HANDOFF_DECODE_BAD_MAGIC;
 	if (buf[2] != HANDOFF_VERSION)
 		return HANDOFF_DECODE_BAD_VERSION;
-	if (buf[3] != HANDOFF_IDLE && buf[3] != HANDOFF_READING)
+	if (buf[3] < HANDOFF_IDLE || buf[3] > HANDOFF_SENDING || buf[107] > 1)
 		return HANDOFF_DECODE_BAD_KIND;
 	if (handoff_get_peer(buf, h) != 0)
 		return HANDOFF_DECODE_BAD_PEER;
 	data_len = wire_get32(buf + 12);
-	if (data_len > HANDOFF_DATA_MAX)
+	out_len = wire_get32(buf + 76);
+	if (data_len > HANDOFF_DATA_MAX || out_len > HANDOFF_OUT_MAX)
 		return HANDOFF_DECODE_BAD_LENGTH;
-	if (len < HANDOFF_HEAD_SIZE + (size_t)data_len)
+	if (len < HANDOFF_HEAD_SIZE + (size_t)data_len + out_len)
 		return HANDOFF_DECODE_SHORT;
-	if (len > HANDOFF_HEAD_SIZE + (size_t)data_len)
+	if (len > HANDOFF_HEAD_SIZE + (size_t)data_len + out_len)
 		return HANDOFF_DECODE_BAD_LENGTH;
 	h->kind = buf[3];
 	h->service = buf[4];
@@ -130,6 +143,14 @@ handoff_decode(const uint8_t *buf, size_t len, struct handoff *h)
 	h->bytes_out = wire_get64(buf + 48);
 	h->data = buf + HANDOFF_HEAD_SIZE;
 	h->data_len = data_len;
+	h->out = h->data + data_len;
+	h->out_len = out_len;
+	h->file_offset = wire_get64(buf + 80);
+	h->file_len = wire_get64(buf + 88);
+	h->out_mark = wire_get64(buf + 96);
+	h->reply_status = wire_get16(buf + 104);
+	h->reply_flags = buf[106];
+	h->has_file = buf[107];
 	return HANDOFF_DECODE_OK;
 }
 
@@ -149,47 +170,53 @@ handoff_decode_strerror(enum handoff_decode_status st)
 }
 
 int
-handoff_send(int sock, const void *a, size_t alen, const void *b,
-    size_t blen, int fd)
+handoff_send(int sock, const struct handoff_part *parts, int nparts,
+    int fd, int file_fd)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 	} ctl;
-	struct iovec iov[2] = {
-		{ .iov_base = (void *)a, .iov_len = alen },
-		{ .iov_base = (void *)b, .iov_len = blen },
-	};
+	struct iovec iov[4];
+	int fds[2] = { fd, file_fd };
+	size_t total = 0;
 	struct msghdr mh = {
 		.msg_iov = iov,
-		.msg_iovlen = blen > 0 ? 2 : 1,
 		.msg_control = ctl.buf,
-		.msg_controllen = sizeof(ctl.buf),
+		.msg_controllen = CMSG_SPACE((file_fd >= 0 ? 2 : 1) * sizeof(int)),
 	};
 	struct cmsghdr *cm;
 	ssize_t n;
 
+	for (int i = 0; i < nparts && i < 4; i++) {
+		if (parts[i].len == 0)
+			continue;
+		iov[mh.msg_iovlen].iov_base = (void *)parts[i].p;
+		iov[mh.msg_iovlen++].iov_len = parts[i].len;
+		total += parts[i].len;
+	}
 	memset(&ctl, 0, sizeof(ctl));
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	cm->cmsg_len = CMSG_LEN((file_fd >= 0 ? 2 : 1) * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, (file_fd >= 0 ? 2 : 1) * sizeof(int));
 	do
 		n = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
-	if ((size_t)n != alen + blen) {	/* seqpacket: all or nothing */
+	if ((size_t)n != total) {	/* seqpacket: all or nothing */
 		errno = EMSGSIZE;
 		return -1;
 	}
 	return 0;
 }
 
-/* The descriptors that came with mh; how many; the first in *fd. */
+/* The descriptors that came with mh, at most two kept in fds[]: how
+ * many came (the others are closed). */
 static int
-handoff_take_fds(struct msghdr *mh, int *fd)
+handoff_take_fds(struct msghdr *mh, int fds[2])
 {
 	int count = 0;
 
@@ -205,21 +232,22 @@ handoff_take_fds(struct msghdr *mh, int *fd)
 
 			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int),
 			    sizeof(int));
-			if (count++ == 0)
-				*fd = got;
+			if (count < 2)
+				fds[count] = got;
 			else
 				(void)close(got);
+			count++;
 		}
 	}
 	return count;
 }
 
 ssize_t
-handoff_recv(int sock, uint8_t *buf, size_t cap, int *fd)
+handoff_recv(int sock, uint8_t *buf, size_t cap, int *fd, int *file_fd)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 	} ctl;
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	struct msghdr mh = {
@@ -228,23 +256,26 @@ handoff_recv(int sock, uint8_t *buf, size_t cap, int *fd)
 		.msg_control = ctl.buf,
 		.msg_controllen = sizeof(ctl.buf),
 	};
+	int fds[2] = { -1, -1 }, count;
 	ssize_t n;
 
-	*fd = -1;
+	*fd = *file_fd = -1;
 	do
 		n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
-	if (handoff_take_fds(&mh, fd) != 1 ||
-	    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || n == 0) {
-		if (n == 0 && *fd < 0)
-			return 0;	/* EOF: no sender is left */
-		if (*fd >= 0)
-			(void)close(*fd);
-		*fd = -1;
+	count = handoff_take_fds(&mh, fds);
+	if (n == 0 && count == 0)
+		return 0;		/* EOF: no sender is left */
+	if (count < 1 || count > 2 || n == 0 ||
+	    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
+		for (int i = 0; i < 2 && i < count; i++)
+			(void)close(fds[i]);
 		errno = EBADMSG;
 		return -1;
 	}
+	*fd = fds[0];
+	*file_fd = fds[1];
 	return n;
 }

@@ -8,15 +8,20 @@
  * worker takes it back carries on where the first left off: its peer,
  * when it was accepted, the bytes counted so far, how many requests it
  * had, when the current one began, until when the client may stay silent,
- * and the bytes of a request that came only in part.  The parker keeps
- * the message as it came and hands it back unchanged with the descriptor
- * when the client speaks or the deadline passes.
+ * and the bytes of a request that came only in part.  A connection that
+ * waits for its client to read (the socket's buffer is full) also carries
+ * the rest of its response: the bytes not yet sent, and the open file
+ * whose part is still to come, as a second descriptor.  The parker keeps
+ * the message as it came and hands it back unchanged with the
+ * descriptors when the client speaks (or can take more) or the deadline
+ * passes.
  *
  * The codec is pure and treats a message as untrusted: handoff_decode()
  * checks the size, magic, version, kind and lengths.  handoff_send() and
  * handoff_recv() are the two syscall wrappers: never blocking, EINTR
- * resumed, exactly one descriptor per message (a message that comes
- * without one, or with more, is refused and whatever came is closed).
+ * resumed, the connection's descriptor and at most one file's per
+ * message (a message that comes without one, or with more, is refused
+ * and whatever came is closed).
  */
 #ifndef PREFORKD_HANDOFF_H
 #define PREFORKD_HANDOFF_H
@@ -30,16 +35,23 @@
 
 #define HANDOFF_MAGIC		0x5048u		/* "PH" */
 #define HANDOFF_VERSION		1
-#define HANDOFF_HEAD_SIZE	80
+#define HANDOFF_HEAD_SIZE	112
 #define HANDOFF_DATA_MAX	(CONF_HEADER_MAX + 1)
-#define HANDOFF_MAX		(HANDOFF_HEAD_SIZE + HANDOFF_DATA_MAX)
+#define HANDOFF_OUT_MAX		65536		/* bytes of a response in wait */
+#define HANDOFF_MAX		(HANDOFF_HEAD_SIZE + HANDOFF_DATA_MAX + \
+				 HANDOFF_OUT_MAX)
 
 /* What the connection waits for: told apart when the parker must shed. */
 enum handoff_kind {
 	HANDOFF_IDLE = 1,	/* nothing of a next request yet (or more of
 				   an echo stream): the cheapest to close */
 	HANDOFF_READING = 2,	/* part of a request came; the rest is due */
+	HANDOFF_SENDING = 3,	/* a response waits for its client to read */
 };
+
+/* reply_flags of a connection that waits to send. */
+#define HANDOFF_REPLY_KEEP	0x01	/* the connection stays open after */
+#define HANDOFF_REPLY_PEER_DONE	0x02	/* the client said it sends no more */
 
 struct handoff {
 	uint8_t kind;			/* enum handoff_kind */
@@ -56,6 +68,15 @@ struct handoff {
 	socklen_t peer_len;
 	const uint8_t *data;		/* what came of the request */
 	size_t data_len;		/* at most HANDOFF_DATA_MAX */
+	/* HANDOFF_SENDING: the rest of the response. */
+	const uint8_t *out;		/* bytes still to send first */
+	size_t out_len;			/* at most HANDOFF_OUT_MAX */
+	uint8_t has_file;		/* then a file's bytes: */
+	uint64_t file_offset;
+	uint64_t file_len;
+	uint64_t out_mark;		/* bytes_out where the body began */
+	uint16_t reply_status;
+	uint8_t reply_flags;		/* HANDOFF_REPLY_* */
 };
 
 enum handoff_decode_status {
@@ -69,30 +90,41 @@ enum handoff_decode_status {
 };
 
 /* The head of the message; h->data (h->data_len bytes, at most
- * HANDOFF_DATA_MAX) follows it.  -1 when data_len is too long. */
+ * HANDOFF_DATA_MAX) then h->out (h->out_len, at most HANDOFF_OUT_MAX)
+ * follow it.  -1 when one is too long. */
 int handoff_encode(const struct handoff *h, uint8_t out[HANDOFF_HEAD_SIZE]);
 /* h->data points into buf on success. */
 enum handoff_decode_status handoff_decode(const uint8_t *buf, size_t len,
     struct handoff *h);
 const char *handoff_decode_strerror(enum handoff_decode_status st);
 
+/* One part of a message. */
+struct handoff_part {
+	const void *p;
+	size_t len;
+};
+
 /*
- * Sends one message, a (alen bytes) then b (blen, may be 0), with the
- * descriptor fd on sock, never blocking: 0 when it went (fd is then the
- * receiver's too; the caller still closes its own), -1 with errno
- * (EAGAIN: the other side is behind; EPIPE: nobody at the other end;
- * ETOOMANYREFS: too many descriptors in flight).
+ * Sends one message, the nparts parts in order, with the descriptor fd
+ * (and file_fd, unless it is -1) on sock, never blocking: 0 when it went
+ * (the descriptors are then the receiver's too; the caller still closes
+ * its own), -1 with errno (EAGAIN: the other side is behind; EPIPE:
+ * nobody at the other end; ETOOMANYREFS: too many descriptors in
+ * flight).
  */
-int handoff_send(int sock, const void *a, size_t alen, const void *b,
-    size_t blen, int fd);
+int handoff_send(int sock, const struct handoff_part *parts, int nparts,
+    int fd, int file_fd);
 
 /*
  * Receives one message into buf (cap bytes, at least HANDOFF_MAX) and its
- * descriptor (close-on-exec) into *fd: the message's length, 0 at the
- * channel's EOF (nobody can send any more), -1 with errno (EAGAIN:
- * nothing waits; EBADMSG: a message that was cut, or came without
- * exactly one descriptor, was dropped).
+ * descriptors (close-on-exec) into *fd and *file_fd (-1 when it came
+ * with one only): the message's length, 0 at the channel's EOF (nobody
+ * can send any more), -1 with errno (EAGAIN: nothing waits; EBADMSG: a
+ * message that was cut, or came without a descriptor or with more than
+ * two, was dropped and what came with it closed).  Whether a file was
+ * due is the message's to say (has_file): the caller checks.
  */
-ssize_t handoff_recv(int sock, uint8_t *buf, size_t cap, int *fd);
+ssize_t handoff_recv(int sock, uint8_t *buf, size_t cap, int *fd,
+    int *file_fd);
 
 #endif

@@ -9,7 +9,7 @@
  *  22  u16 client port   24  u64 time_ms    32  u64 busy_since_ms
  *  40  u64 served        48  16 bytes client address
  *  64  u8 role           65  3 zero bytes   68  u32 held
- *  72  u32 held_reading  76  u32 zero       80  u64 parked
+ *  72  u32 held_reading  76  u32 held_sending      80  u64 parked
  *  88  u64 shed
  *
  * Pure functions: no syscalls, no allocation, no logging.  Decoding checks
@@ -50,6 +50,7 @@ health_encode(const struct health_record *r, uint8_t out[HEALTH_RECORD_SIZE])
 	out[64] = r->role;
 	wire_put32(out + 68, r->held);
 	wire_put32(out + 72, r->held_reading);
+	wire_put32(out + 76, r->held_sending);
 	wire_put64(out + 80, r->parked);
 	wire_put64(out + 88, r->shed);
 }
@@ -84,6 +85,7 @@ health_decode(const uint8_t *buf, size_t len, struct health_record *r)
 	r->role = buf[64];
 	r->held = wire_get32(buf + 68);
 	r->held_reading = wire_get32(buf + 72);
+	r->held_sending = wire_get32(buf + 76);
 	r->parked = wire_get64(buf + 80);
 	r->shed = wire_get64(buf + 88);
 	return HEALTH_DECODE_OK;

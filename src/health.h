@@ -63,6 +63,7 @@ struct health_record {
 	uint8_t role;		/* enum health_role */
 	uint32_t held;		/* parker: connections it holds now */
 	uint32_t held_reading;	/* parker: of which part of a request came */
+	uint32_t held_sending;	/* parker: of which wait to read a response */
 	uint64_t parked;	/* worker: connections it gave the parker;
 				   parker: connections it took in */
 	uint64_t shed;		/* worker: responses cut, the client reading

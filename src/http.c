@@ -240,35 +240,54 @@ http_keep_alive(const struct http_conn *hc, const struct http_request *req,
 	return hc->requests + 1 < (unsigned)hc->cf->http.keepalive_requests;
 }
 
-/* Head and body; false when the connection broke.  *body_sent: bytes of
- * the body that left. */
-static bool
-http_send(struct http_conn *hc, const struct http_request *req,
-    struct http_reply *rp, bool keep, uint64_t *body_sent)
+/* A response on its way: what is left of it, and what its access record
+ * and the connection's next step need once it is all sent. */
+struct http_sending {
+	struct conn_out o;
+	uint64_t mark;		/* bytes_out where the body began */
+	int status;
+	bool keep;
+};
+
+enum http_sent {
+	HTTP_SENT_OK,
+	HTTP_SENT_BROKEN,	/* abort the connection */
+	HTTP_SENT_YIELDED,	/* the parker has it, and the rest */
+};
+
+/* The response goes to the parker to wait for its client: 0, or -1 when
+ * it cannot take it (then the worker sends on). */
+static int
+http_yield_sending(struct http_conn *hc, const struct http_sending *s)
 {
-	char head[HTTP_HEAD_MAX];
-	int minor = req->version_known ? req->version_minor : 1;
-	size_t hlen = http_reply_head(rp, minor, keep, head, sizeof(head));
-	bool body = req->method != HTTP_METHOD_HEAD && !rp->no_length &&
-	    rp->length > 0;
-	uint64_t start = hc->c->bytes_out + hlen;
+	const struct conn_unit u = {
+		.kind = HANDOFF_SENDING,
+		.units = hc->requests,
+		.start_us = hc->start_us,
+		.deadline_ms = clock_now_ms() +
+		    (uint64_t)hc->c->write_timeout_ms,
+		.data = http_buf,	/* the request, and any that follow */
+		.len = hc->len,
+		.out = s->o,
+		.out_mark = s->mark,
+		.reply_status = (uint16_t)s->status,
+		.reply_flags = (s->keep ? HANDOFF_REPLY_KEEP : 0) |
+		    (hc->c->peer_done ? HANDOFF_REPLY_PEER_DONE : 0),
+	};
+
+	return conn_yield(hc->c, &u);
+}
+
+/* Sends what is left of s, yielding while the client keeps it waiting
+ * and others wait for a worker. */
+static enum http_sent
+http_send_rest(struct http_conn *hc, struct http_sending *s)
+{
 	int rc;
 
-	*body_sent = 0;
-	if (hlen == 0 || rp->fields_full) {
-		log_error("%s: response head too large (status %d)",
-		    hc->c->peer, rp->status);
-		return false;
-	}
-	if (!body)
-		rc = conn_send_all(hc->c, head, hlen);
-	else if (rp->body_fd >= 0)
-		rc = conn_send_file(hc->c, head, hlen, rp->body_fd,
-		    rp->body_offset, rp->length);
-	else if ((rc = conn_send_more(hc->c, head, hlen)) == 0)
-		rc = conn_send_all(hc->c, rp->body, (size_t)rp->length);
-	if (hc->c->bytes_out > start)
-		*body_sent = hc->c->bytes_out - start;
+	while ((rc = conn_send_out(hc->c, &s->o, true)) == CONN_YIELD)
+		if (http_yield_sending(hc, s) == 0)
+			return HTTP_SENT_YIELDED;
 	if (rc != 0 && errno == ENODATA)
 		log_warning("%s: a file became shorter while it was sent",
 		    hc->c->peer);
@@ -276,8 +295,43 @@ http_send(struct http_conn *hc, const struct http_request *req,
 		log_info("%s: response cut after %llu bytes: the client read "
 		    "it more slowly than timeouts.min_rate (%u bytes/s) while "
 		    "other connections waited", hc->c->peer,
-		    (unsigned long long)*body_sent, hc->c->min_rate);
-	return rc == 0;
+		    (unsigned long long)(hc->c->bytes_out > s->mark ?
+		    hc->c->bytes_out - s->mark : 0), hc->c->min_rate);
+	return rc == 0 ? HTTP_SENT_OK : HTTP_SENT_BROKEN;
+}
+
+/* Head and body: what http_send_rest() then sends.  false when the head
+ * cannot be made. */
+static bool
+http_sending_start(struct http_conn *hc, const struct http_request *req,
+    const struct http_reply *rp, bool keep, char *head, size_t cap,
+    struct http_sending *s)
+{
+	int minor = req->version_known ? req->version_minor : 1;
+	size_t hlen = http_reply_head(rp, minor, keep, head, cap);
+	bool body = req->method != HTTP_METHOD_HEAD && !rp->no_length &&
+	    rp->length > 0;
+
+	*s = (struct http_sending){
+		.o = { .head = head, .head_len = hlen, .file_fd = -1 },
+		.mark = hc->c->bytes_out + hlen,
+		.status = rp->status,
+		.keep = keep,
+	};
+	if (hlen == 0 || rp->fields_full) {
+		log_error("%s: response head too large (status %d)",
+		    hc->c->peer, rp->status);
+		return false;
+	}
+	if (body && rp->body_fd >= 0) {
+		s->o.file_fd = rp->body_fd;
+		s->o.file_offset = (uint64_t)rp->body_offset;
+		s->o.file_len = rp->length;
+	} else if (body) {
+		s->o.body = rp->body;
+		s->o.body_len = (size_t)rp->length;
+	}
+	return true;
 }
 
 /*
@@ -315,13 +369,43 @@ http_log(const struct http_conn *hc, const struct http_request *req,
 	    us / 1000);
 }
 
-/* Answers one request; false when the connection must end. */
+/*
+ * A response was sent, or failed, or went to the parker: its access
+ * record, and whether the connection goes on (false: it ended, or is
+ * the parker's).
+ */
+static bool
+http_answered(struct http_conn *hc, const struct http_request *req,
+    const struct http_sending *s, enum http_sent sent)
+{
+	if (sent == HTTP_SENT_YIELDED)
+		return false;
+	http_log(hc, req, s->status, hc->c->bytes_out > s->mark ?
+	    hc->c->bytes_out - s->mark : 0);
+	if (sent != HTTP_SENT_OK) {
+		conn_abort(hc->c);
+		return false;
+	}
+	hc->requests++;
+	/* Kept alive: the next response must not wait for an ACK of this one
+	 * (Nagle), whatever size it ends with.  Once per connection; a
+	 * failure only costs latency. */
+	if (s->keep && hc->requests == 1)
+		(void)setsockopt(hc->c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+		    sizeof(int));
+	return s->keep;
+}
+
+/* Answers one request; false when the connection must end (or went to
+ * the parker). */
 static bool
 http_answer(struct http_conn *hc, const struct http_request *req, int status)
 {
+	char head[HTTP_HEAD_MAX];
 	struct http_reply rp;
-	uint64_t sent;
-	bool keep, ok;
+	struct http_sending s;
+	enum http_sent sent;
+	bool keep;
 
 	http_reply_init(&rp);
 	if (status == HTTP_OK) {
@@ -340,21 +424,10 @@ http_answer(struct http_conn *hc, const struct http_request *req, int status)
 	    hc->len == req->head_len && (req->conn_close ||
 	    (req->version_known && req->version_minor == 0 &&
 	    !req->conn_keep_alive));
-	ok = http_send(hc, req, &rp, keep, &sent);
+	sent = http_sending_start(hc, req, &rp, keep, head, sizeof(head), &s) ?
+	    http_send_rest(hc, &s) : HTTP_SENT_BROKEN;
 	http_reply_done(&rp);
-	http_log(hc, req, rp.status, sent);
-	if (!ok) {
-		conn_abort(hc->c);
-		return false;
-	}
-	hc->requests++;
-	/* Kept alive: the next response must not wait for an ACK of this one
-	 * (Nagle), whatever size it ends with.  Once per connection; a
-	 * failure only costs latency. */
-	if (keep && hc->requests == 1)
-		(void)setsockopt(hc->c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
-		    sizeof(int));
-	return keep;
+	return http_answered(hc, req, &s, sent);
 }
 
 /* Where the connection stood when the parker took it. */
@@ -368,6 +441,34 @@ http_resume(struct http_conn *hc)
 	hc->requests = u->units;
 	hc->start_us = u->start_us;
 	hc->deadline_ms = u->deadline_ms;
+}
+
+/*
+ * A response that waited in the parker for its client: the rest of it,
+ * then on as after any answer.  The request is parsed again from the
+ * bytes that came back (the same bytes: the same request), for its
+ * access record and its length.  false when the connection must end.
+ */
+static bool
+http_resume_sending(struct http_conn *hc, size_t *head_len)
+{
+	const struct conn_unit *u = &hc->c->resume;
+	struct http_request req;
+	struct http_sending s = {
+		.o = u->out,
+		.mark = u->out_mark,
+		.status = u->reply_status,
+		.keep = (u->reply_flags & HANDOFF_REPLY_KEEP) != 0,
+	};
+	int parsed = http_parse_request(http_buf, hc->len,
+	    (size_t)hc->cf->http.max_header_size, &req);
+
+	hc->c->peer_done = (u->reply_flags & HANDOFF_REPLY_PEER_DONE) != 0;
+	/* Kept only after a request that parsed whole (http_keep_alive). */
+	if (parsed != HTTP_OK || req.head_len > hc->len)
+		s.keep = false;
+	*head_len = req.head_len;
+	return http_answered(hc, &req, &s, http_send_rest(hc, &s));
 }
 
 /* After an answer: the next head is already coming (pipelined), or the
@@ -394,10 +495,21 @@ http_handle(struct conn *c, const struct conf *cf, void *site)
 	struct http_request req;
 	int status;
 
-	if (c->resumed)
-		http_resume(&hc);
-	else
+	if (!c->resumed) {
 		hc.deadline_ms = http_head_deadline(&hc);
+	} else {
+		http_resume(&hc);
+		if (c->resume.kind == HANDOFF_SENDING) {
+			size_t head_len;
+
+			if (!http_resume_sending(&hc, &head_len)) {
+				if (c->fd >= 0)
+					conn_close(c);
+				return;
+			}
+			http_next(&hc, head_len);
+		}
+	}
 	for (;;) {
 		status = http_read_request(&hc, &req);
 		if (status == HTTP_READ_YIELDED)

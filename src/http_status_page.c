@@ -9,7 +9,7 @@
  *     "client":"127.0.0.1:5555","busy_ms":0,"retiring":false,
  *     "parked":0,"cut":0}],
  *    "parkers":[{"pid":2,"generation":1,"state":"busy","held":12,
- *     "reading":3,"taken":40,"returned":28,"shed":0,"retiring":false}],
+ *     "reading":3,"sending":1,"taken":40,"returned":28,"shed":0,"retiring":false}],
  *    "served":12,"crashes":0,"parked":40,"cut":0,"held":12,"shed":0,
  *    "status":"..."}
  * The data comes from the board the master publishes (board.h), read
@@ -82,6 +82,7 @@ http_status_slot(const struct board_worker *bw, struct score_slot *w)
 	w->shed = bw->shed;
 	w->held = bw->held;
 	w->held_reading = bw->held_reading;
+	w->held_sending = bw->held_sending;
 }
 
 static char *
@@ -162,11 +163,12 @@ static size_t
 http_status_json_parker(char *out, size_t cap, const struct board_worker *w)
 {
 	return (size_t)snprintf(out, cap, "{\"pid\":%ld,\"generation\":%lu,"
-	    "\"state\":\"%s\",\"held\":%lu,\"reading\":%lu,\"taken\":%llu,"
-	    "\"returned\":%llu,\"shed\":%llu,\"retiring\":%s}",
-	    (long)w->pid, (unsigned long)w->generation,
+	    "\"state\":\"%s\",\"held\":%lu,\"reading\":%lu,"
+	    "\"sending\":%lu,\"taken\":%llu,\"returned\":%llu,\"shed\":%llu,"
+	    "\"retiring\":%s}", (long)w->pid, (unsigned long)w->generation,
 	    score_state_name((enum score_state)w->state),
 	    (unsigned long)w->held, (unsigned long)w->held_reading,
+	    (unsigned long)w->held_sending,
 	    (unsigned long long)w->parked, (unsigned long long)w->served,
 	    (unsigned long long)w->shed, w->retiring ? "true" : "false");
 }

@@ -8,10 +8,14 @@
  *
  * A connection arrives on the channel with its message and is watched for
  * EPOLLIN (a byte, or the client's EOF, or an error: all of them are the
- * worker's to read).  Then, or at its deadline, it goes on the ready
- * FIFO and from there back onto the channel, its message unchanged; when
- * the channel is full the FIFO waits for EPOLLOUT.  A ready connection is
- * never shed: its client has spoken.
+ * worker's to read), or, when a response waits for its client to read,
+ * for EPOLLOUT (the socket takes more; the kernel says so once a third of
+ * its buffer is free, so a slow reader comes back once per buffer, not
+ * per byte).  The parker never reads or writes a client's bytes.  Then,
+ * or at its deadline, it goes on the ready FIFO and from there back onto
+ * the channel, its message (and the response's file) unchanged; when the
+ * channel is full the FIFO waits for EPOLLOUT.  A ready connection is
+ * never shed: its client has moved.
  */
 #include "config.h"
 
@@ -60,7 +64,7 @@ struct park {
 	uint64_t taken, returned, shed;
 	uint64_t busy_since_ms;
 	uint64_t shed_log_ms;		/* the last shedding line */
-	uint64_t shed_idle, shed_reading;	/* not yet logged */
+	uint64_t shed_idle, shed_reading, shed_sending;	/* not yet logged */
 	uint64_t bad_log_ms;		/* the last bad-message line */
 	sigset_t wait_mask;
 };
@@ -122,6 +126,7 @@ park_report_now(struct park *p, enum health_state state, uint8_t reason)
 	r.shed = p->shed;
 	r.held = p->t.used;
 	r.held_reading = p->t.count[PARK_LIST_READING];
+	r.held_sending = p->t.count[PARK_LIST_SENDING];
 	report_send(&p->rep, &r);
 	p->reported_busy = state == HEALTH_BUSY;
 	p->changed = false;
@@ -131,14 +136,14 @@ park_report_now(struct park *p, enum health_state state, uint8_t reason)
 static void
 park_shed_summary(struct park *p, uint64_t now_ms)
 {
-	if (p->shed_idle + p->shed_reading == 0)
+	if (p->shed_idle + p->shed_reading + p->shed_sending == 0)
 		return;
 	log_notice("parker full (%" PRIu32 " connections held): shed %"
-	    PRIu64 " idle and %" PRIu64 " reading a request, oldest first, "
-	    "in the last %" PRIu64 " s (parker.connections)", p->t.cap,
-	    p->shed_idle, p->shed_reading,
-	    (now_ms - p->shed_log_ms + 999) / 1000);
-	p->shed_idle = p->shed_reading = 0;
+	    PRIu64 " idle, %" PRIu64 " reading a request and %" PRIu64
+	    " waiting to read a response, oldest first, in the last %" PRIu64
+	    " s (parker.connections)", p->t.cap, p->shed_idle, p->shed_reading,
+	    p->shed_sending, (now_ms - p->shed_log_ms + 999) / 1000);
+	p->shed_idle = p->shed_reading = p->shed_sending = 0;
 	p->shed_log_ms = now_ms;
 }
 
@@ -180,25 +185,36 @@ park_drop(struct park *p, uint32_t slot)
 		park_unwatch(p, slot);
 	park_table_remove(&p->t, slot, &e);
 	(void)close(e.fd);
+	if (e.file_fd >= 0)
+		(void)close(e.file_fd);
 	free(e.msg);
 	p->changed = true;
+}
+
+/* One more shed, of kind (enum handoff_kind), for the summary. */
+static void
+park_count_shed(struct park *p, uint8_t kind)
+{
+	if (kind == HANDOFF_READING)
+		p->shed_reading++;
+	else if (kind == HANDOFF_SENDING)
+		p->shed_sending++;
+	else
+		p->shed_idle++;
+	p->shed++;
 }
 
 static void
 park_shed_one(struct park *p, uint32_t slot, uint64_t now_ms)
 {
-	if (p->t.e[slot].kind == HANDOFF_READING)
-		p->shed_reading++;
-	else
-		p->shed_idle++;
+	park_count_shed(p, p->t.e[slot].kind);
 	if (p->shed_log_ms == 0 || now_ms - p->shed_log_ms >= PARK_LOG_MS)
 		park_shed_summary(p, now_ms);
 	park_drop(p, slot);
-	p->shed++;
 }
 
-/* A slot for one more: sheds the oldest idle, else the oldest reading.
- * false when only ready connections are held. */
+/* A slot for one more: sheds the oldest idle, else the oldest reading,
+ * else the oldest sending.  false when only ready connections are held. */
 static bool
 park_make_room(struct park *p, uint64_t now_ms)
 {
@@ -213,14 +229,16 @@ park_make_room(struct park *p, uint64_t now_ms)
 	return true;
 }
 
-/* Watch the connection in slot for its client's next move. */
+/* Watch the connection in slot for its client's next move: a byte (or
+ * its EOF), or room for more of its response. */
 static int
 park_watch(struct park *p, uint32_t slot)
 {
 	struct epoll_event ev;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.events = p->t.e[slot].kind == HANDOFF_SENDING ? EPOLLOUT :
+	    EPOLLIN | EPOLLRDHUP;
 	ev.data.u64 = (uint64_t)p->t.e[slot].serial << 32 | slot;
 	return epoll_ctl(p->ep, EPOLL_CTL_ADD, p->t.e[slot].fd, &ev);
 }
@@ -235,36 +253,43 @@ park_bad_message(struct park *p, const char *why, uint64_t now_ms)
 	    "most every %d s)", why, PARK_LOG_MS / 1000);
 }
 
-/* One connection from a worker, with its message (buf, len bytes). */
 static void
-park_hold(struct park *p, int fd, const uint8_t *buf, size_t len,
-    uint64_t now_ms)
+park_close_pair(int fd, int file_fd)
+{
+	(void)close(fd);
+	if (file_fd >= 0)
+		(void)close(file_fd);
+}
+
+/* One connection from a worker, with its message (buf, len bytes) and
+ * the file of its response (or -1). */
+static void
+park_hold(struct park *p, int fd, int file_fd, const uint8_t *buf,
+    size_t len, uint64_t now_ms)
 {
 	struct handoff h;
 	enum handoff_decode_status st = handoff_decode(buf, len, &h);
 	uint8_t *msg;
 	uint32_t slot;
 
-	if (st != HANDOFF_DECODE_OK) {
-		park_bad_message(p, handoff_decode_strerror(st), now_ms);
-		(void)close(fd);
+	if (st != HANDOFF_DECODE_OK || (h.has_file != 0) != (file_fd >= 0)) {
+		park_bad_message(p, st != HANDOFF_DECODE_OK ?
+		    handoff_decode_strerror(st) : "a file descriptor missing "
+		    "or not announced", now_ms);
+		park_close_pair(fd, file_fd);
 		return;
 	}
 	p->taken++;
 	p->changed = true;
 	if (!park_make_room(p, now_ms) || (msg = malloc(len)) == NULL) {
 		/* Nothing can make room (all held have spoken): shed it. */
-		if (h.kind == HANDOFF_READING)
-			p->shed_reading++;
-		else
-			p->shed_idle++;
-		(void)close(fd);
-		p->shed++;
+		park_count_shed(p, h.kind);
+		park_close_pair(fd, file_fd);
 		return;
 	}
 	memcpy(msg, buf, len);
-	slot = park_table_add(&p->t, fd, h.kind, h.deadline_ms, now_ms, msg,
-	    len);
+	slot = park_table_add(&p->t, fd, file_fd, h.kind, h.deadline_ms,
+	    now_ms, msg, len);
 	/* Cannot be watched (out of memory for epoll): back it goes. */
 	if (park_watch(p, slot) != 0)
 		park_table_ready(&p->t, slot);
@@ -275,19 +300,19 @@ static void
 park_take(struct park *p, uint64_t now_ms)
 {
 	static uint8_t buf[HANDOFF_MAX];
-	int fd;
+	int fd, file_fd;
 
 	for (int i = 0; i < PARK_TAKE_BURST; i++) {
 		ssize_t n = handoff_recv(p->a->channel_fd, buf, sizeof(buf),
-		    &fd);
+		    &fd, &file_fd);
 
 		if (n > 0) {
-			park_hold(p, fd, buf, (size_t)n, now_ms);
+			park_hold(p, fd, file_fd, buf, (size_t)n, now_ms);
 			continue;
 		}
 		if (n < 0 && errno == EBADMSG) {
-			park_bad_message(p, "a message without exactly one "
-			    "descriptor", now_ms);
+			park_bad_message(p, "a message without its descriptors",
+			    now_ms);
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN)
@@ -325,9 +350,10 @@ park_flush(struct park *p, uint64_t now_ms)
 	while (now_ms >= p->retry_ms &&
 	    (slot = park_table_first(&p->t, PARK_LIST_READY)) != PARK_NONE) {
 		struct park_entry *e = &p->t.e[slot];
+		const struct handoff_part part = { e->msg, e->msg_len };
 
-		if (handoff_send(p->a->channel_fd, e->msg, e->msg_len, NULL, 0,
-		    e->fd) == 0) {
+		if (handoff_send(p->a->channel_fd, &part, 1, e->fd,
+		    e->file_fd) == 0) {
 			p->returned++;
 			park_drop(p, slot);
 			continue;
@@ -397,7 +423,7 @@ park_timeout(const struct park *p, uint64_t now_ms)
 	if ((p->t.used > 0 || p->changed || p->rep.pending) &&
 	    p->rep.last_ms + PARK_REPORT_MS < next)
 		next = p->rep.last_ms + PARK_REPORT_MS;
-	if (p->shed_idle + p->shed_reading > 0 &&
+	if (p->shed_idle + p->shed_reading + p->shed_sending > 0 &&
 	    p->shed_log_ms + PARK_LOG_MS < next)
 		next = p->shed_log_ms + PARK_LOG_MS;
 	if (next == UINT64_MAX)

@@ -29,6 +29,7 @@ park_table_init(struct park_table *t, uint32_t cap)
 	t->cap = cap;
 	for (uint32_t i = 0; i < cap; i++) {
 		t->e[i].fd = -1;
+		t->e[i].file_fd = -1;
 		t->e[i].next = i + 1 < cap ? i + 1 : PARK_NONE;
 	}
 	for (int l = 0; l < PARK_LISTS; l++)
@@ -153,8 +154,19 @@ park_heap_delete(struct park_table *t, uint32_t s)
 
 /* ---- entries ----------------------------------------------------------- */
 
+/* The list of a kind. */
+static enum park_list
+park_list_of(uint8_t kind)
+{
+	switch (kind) {
+	case HANDOFF_READING:	return PARK_LIST_READING;
+	case HANDOFF_SENDING:	return PARK_LIST_SENDING;
+	}
+	return PARK_LIST_IDLE;
+}
+
 uint32_t
-park_table_add(struct park_table *t, int fd, uint8_t kind,
+park_table_add(struct park_table *t, int fd, int file_fd, uint8_t kind,
     uint64_t deadline_ms, uint64_t now_ms, uint8_t *msg, size_t msg_len)
 {
 	uint32_t s = t->free_head;
@@ -165,14 +177,14 @@ park_table_add(struct park_table *t, int fd, uint8_t kind,
 	e = &t->e[s];
 	t->free_head = e->next;
 	e->fd = fd;
+	e->file_fd = file_fd;
 	e->serial = ++t->next_serial;
 	e->kind = kind;
 	e->deadline_ms = deadline_ms;
 	e->since_ms = now_ms;
 	e->msg = msg;
 	e->msg_len = msg_len;
-	park_list_append(t, s, kind == HANDOFF_READING ? PARK_LIST_READING :
-	    PARK_LIST_IDLE);
+	park_list_append(t, s, park_list_of(kind));
 	park_heap_push(t, s);
 	t->used++;
 	return s;
@@ -189,6 +201,7 @@ park_table_remove(struct park_table *t, uint32_t s, struct park_entry *out)
 	*out = *e;
 	memset(e, 0, sizeof(*e));
 	e->fd = -1;
+	e->file_fd = -1;
 	e->heap = PARK_NONE;
 	e->prev = PARK_NONE;
 	e->next = t->free_head;
@@ -236,7 +249,9 @@ park_table_victim(const struct park_table *t)
 {
 	if (t->head[PARK_LIST_IDLE] != PARK_NONE)
 		return t->head[PARK_LIST_IDLE];
-	return t->head[PARK_LIST_READING];
+	if (t->head[PARK_LIST_READING] != PARK_NONE)
+		return t->head[PARK_LIST_READING];
+	return t->head[PARK_LIST_SENDING];
 }
 
 uint32_t

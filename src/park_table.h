@@ -1,15 +1,16 @@
 /*
  * park_table - the connections the parker holds: pure bookkeeping.
  *
- * Each entry is a descriptor with the message it came with (kept as it
- * came, to be handed back unchanged), its kind, the deadline by which its
- * client must speak, and when it was parked.  The table answers the
+ * Each entry is a descriptor (and, for a response that waits to be sent,
+ * its file's) with the message it came with (kept as it came, to be
+ * handed back unchanged), its kind, the deadline by which its client must
+ * speak or read, and when it was parked.  The table answers the
  * parker's questions in O(log n) or better:
  *   - which deadline comes next (a binary heap on the deadline);
  *   - which connection goes first when the table is full: the one parked
  *     longest among the idle ones (nothing of a next request came), else
- *     among those reading a request (oldest first, so a trickle that has
- *     taken longest goes first);
+ *     among those reading a request, else among those sending a response
+ *     (oldest first, so a trickle that has taken longest goes first);
  *   - which connections wait to be handed back (a FIFO of ready ones:
  *     their client spoke or their deadline passed, but the channel to the
  *     workers was full).
@@ -30,12 +31,14 @@
 enum park_list {
 	PARK_LIST_IDLE,
 	PARK_LIST_READING,
+	PARK_LIST_SENDING,
 	PARK_LIST_READY,
 	PARK_LISTS,
 };
 
 struct park_entry {
 	int fd;			/* -1: the slot is free */
+	int file_fd;		/* a response's file, or -1 */
 	uint32_t serial;	/* changes each time the slot is used */
 	uint8_t kind;		/* enum handoff_kind */
 	uint8_t list;		/* enum park_list */
@@ -67,14 +70,15 @@ int park_table_init(struct park_table *t, uint32_t cap);
 void park_table_free(struct park_table *t);
 
 /*
- * Holds fd with msg (the table now owns msg), waiting until deadline_ms:
- * its slot, or PARK_NONE when the table is full.  kind HANDOFF_READING
- * goes to the reading list, anything else to the idle list.
+ * Holds fd (and file_fd, or -1) with msg (the table now owns msg),
+ * waiting until deadline_ms: its slot, or PARK_NONE when the table is
+ * full.  The kind (enum handoff_kind) chooses the list.
  */
-uint32_t park_table_add(struct park_table *t, int fd, uint8_t kind,
-    uint64_t deadline_ms, uint64_t now_ms, uint8_t *msg, size_t msg_len);
-/* The entry leaves the table; *e gets its fd and its message (the caller
- * owns both now). */
+uint32_t park_table_add(struct park_table *t, int fd, int file_fd,
+    uint8_t kind, uint64_t deadline_ms, uint64_t now_ms, uint8_t *msg,
+    size_t msg_len);
+/* The entry leaves the table; *e gets its descriptors and its message
+ * (the caller owns them now). */
 void park_table_remove(struct park_table *t, uint32_t slot,
     struct park_entry *e);
 /* The entry is to be handed back: out of the heap, onto the ready FIFO. */

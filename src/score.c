@@ -260,6 +260,7 @@ score_apply(struct score *s, const struct health_record *r, uint64_t now_ms,
 	w->shed = r->shed;
 	w->held = r->held;
 	w->held_reading = r->held_reading;
+	w->held_sending = r->held_sending;
 	switch (r->state) {
 	case HEALTH_READY:
 	case HEALTH_IDLE:
@@ -336,6 +337,7 @@ score_totals_parker(const struct score *s, const struct score_slot *w,
 	t->parkers++;
 	t->held += w->held;
 	t->held_reading += w->held_reading;
+	t->held_sending += w->held_sending;
 	t->shed += w->shed;
 }
 
@@ -396,9 +398,10 @@ score_status_occupancy(const struct score_totals *t, char *buf, size_t len)
 	if (t->held > 0)
 		n += (size_t)snprintf(buf + n, len - n, "; parker holds %llu",
 		    (unsigned long long)t->held);
-	if (t->held_reading > 0 && n < len)
-		n += (size_t)snprintf(buf + n, len - n, " (%llu reading)",
-		    (unsigned long long)t->held_reading);
+	if (t->held_reading + t->held_sending > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " (%llu reading, %llu "
+		    "sending)", (unsigned long long)t->held_reading,
+		    (unsigned long long)t->held_sending);
 	if (t->shed > 0 && n < len)
 		n += (size_t)snprintf(buf + n, len - n, "; %llu shed",
 		    (unsigned long long)t->shed);
@@ -474,10 +477,11 @@ score_format_slot(const struct score_slot *w, uint64_t now_ms, char *buf,
 
 	if (w->role == HEALTH_ROLE_PARKER) {
 		snprintf(buf, len, "parker %ld generation=%lu state=%s held=%lu "
-		    "reading=%lu taken=%llu returned=%llu shed=%llu%s",
-		    (long)w->pid, (unsigned long)w->generation,
+		    "reading=%lu sending=%lu taken=%llu returned=%llu "
+		    "shed=%llu%s", (long)w->pid, (unsigned long)w->generation,
 		    score_state_name(w->state), (unsigned long)w->held,
 		    (unsigned long)w->held_reading,
+		    (unsigned long)w->held_sending,
 		    (unsigned long long)w->parked,
 		    (unsigned long long)w->served,
 		    (unsigned long long)w->shed,

@@ -81,6 +81,7 @@ struct score_slot {
 	uint64_t shed;
 	uint32_t held;			/* the parker's, now */
 	uint32_t held_reading;
+	uint32_t held_sending;
 };
 
 struct score {
@@ -123,6 +124,7 @@ struct score_totals {
 	bool parker_failing;	/* after startup faults, not ready since */
 	uint64_t held;		/* connections the parkers hold */
 	uint64_t held_reading;
+	uint64_t held_sending;
 	uint64_t shed;		/* by live and gone parkers */
 };
 

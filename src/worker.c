@@ -199,21 +199,27 @@ worker_serve(struct worker *w, int fd, const struct sockaddr *sa,
 	worker_handle(w, &c);
 }
 
-/* A connection the parker handed back, with its message. */
+/* A connection the parker handed back, with its message (and the file
+ * of a response that waited to be sent, or -1). */
 static void
-worker_resume(struct worker *w, int fd, const uint8_t *msg, size_t len)
+worker_resume(struct worker *w, int fd, int file_fd, const uint8_t *msg,
+    size_t len)
 {
 	struct handoff h;
 	enum handoff_decode_status st = handoff_decode(msg, len, &h);
 	struct conn c;
 
-	if (st != HANDOFF_DECODE_OK) {
+	if (st != HANDOFF_DECODE_OK || (h.has_file != 0) != (file_fd >= 0)) {
 		log_warning("park channel: a connection came back with a bad "
-		    "message (%s); closing it", handoff_decode_strerror(st));
+		    "message (%s); closing it", st != HANDOFF_DECODE_OK ?
+		    handoff_decode_strerror(st) : "a file descriptor missing "
+		    "or not announced");
 		(void)close(fd);
+		if (file_fd >= 0)
+			(void)close(file_fd);
 		return;
 	}
-	conn_resume(&c, fd, &h, &w->a->cf->timeouts);
+	conn_resume(&c, fd, file_fd, &h, &w->a->cf->timeouts);
 	if (service_by_number(h.service) != w->a->svc) {
 		log_info("%s: closing a connection parked by another service "
 		    "(the service changed at a reload)", c.peer);
@@ -241,11 +247,12 @@ static int
 worker_take_back(struct worker *w)
 {
 	static uint8_t msg[HANDOFF_MAX];
-	int served = 0, fd;
+	int served = 0, fd, file_fd;
 	ssize_t n = 0;
 
 	for (int i = 0; i < WORKER_ACCEPT_BURST; i++) {
-		n = handoff_recv(w->a->channel_fd, msg, sizeof(msg), &fd);
+		n = handoff_recv(w->a->channel_fd, msg, sizeof(msg), &fd,
+		    &file_fd);
 		if (n == 0) {		/* no parker is left */
 			w->channel_open = false;
 			(void)epoll_ctl(w->ep, EPOLL_CTL_DEL, w->a->channel_fd,
@@ -254,12 +261,12 @@ worker_take_back(struct worker *w)
 		}
 		if (n < 0 && errno == EBADMSG) {
 			log_warning("park channel: dropped a message without "
-			    "exactly one descriptor");
+			    "its descriptors");
 			continue;
 		}
 		if (n < 0)
 			break;
-		worker_resume(w, fd, msg, (size_t)n);
+		worker_resume(w, fd, file_fd, msg, (size_t)n);
 		served++;
 		if (worker_should_exit(w) != HEALTH_EXIT_NONE)
 			break;

@@ -444,6 +444,14 @@ pf_log_count() {
 	grep -Ec -- "$1" "${2:-$PF_LOG}" 2>/dev/null || :
 }
 
+# pf_no_warnings WHAT: fail when $PF_LOG has a line above info (warning
+# or error), quoting the first ones; WHAT says what was going on.
+pf_no_warnings() {
+	local n
+	n=$(pf_log_count ': (warning|err): ')
+	[ "$n" = 0 ] || pf_fail "$n lines above info $1: $(grep -E ': (warning|err): ' "$PF_LOG" | head -n 5)"
+}
+
 # pf_wait_log_count ERE N TIMEOUT_S [FILE]: 0 once at least N lines of
 # FILE (default $PF_LOG) match, 1 if not in time.
 pf_wait_log_count() {

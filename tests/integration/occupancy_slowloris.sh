@@ -38,7 +38,7 @@ served slowloris
 [ "$(pf_load_get open)" -ge 150 ] ||
 	pf_fail "slowloris: only $(pf_load_get open) of 200 slow connections were open at the end"
 pf_get status /server-status
-taken=$(sed -En 's/^parker [0-9]+ generation=1 state=[a-z]+ held=[0-9]+ reading=[0-9]+ taken=([0-9]+) .*/\1/p' "$PF_TMP/status.body")
+taken=$(sed -En 's/^parker [0-9]+ generation=1 state=[a-z]+ held=[0-9]+ reading=[0-9]+ sending=[0-9]+ taken=([0-9]+) .*/\1/p' "$PF_TMP/status.body")
 [ -n "$taken" ] && [ "$taken" -ge 150 ] ||
 	pf_fail "the status page does not show the parker taking the slow connections:
 $(cat "$PF_TMP/status.body")"
@@ -46,8 +46,7 @@ $(cat "$PF_TMP/status.body")"
 pf_load --attack idle -c 100 --ramp 3 --duration 5 --legit seq \
 	--legit-timeout 2
 served "idle keep-alive"
-n=$(pf_log_count ': (warning|err): ')
-[ "$n" = 0 ] || pf_fail "logged above info: $(grep -E ': (warning|err): ' "$PF_LOG" | head -n 3)"
+pf_no_warnings "behind slow and idle clients"
 pf_stop_ok
 
 # A parker that is full sheds the oldest.
@@ -57,7 +56,7 @@ pf_start
 pf_load --attack slowloris -c 100 --interval-ms 500 --ramp 3 --duration 4 \
 	--legit seq --legit-timeout 2
 served "a full parker"
-pf_wait_log "notice: parker full \\(20 connections held\\): shed [0-9]+ idle and [0-9]+ reading a request, oldest first" 12 ||
+pf_wait_log "notice: parker full \\(20 connections held\\): shed [0-9]+ idle, [0-9]+ reading a request and [0-9]+ waiting to read a response, oldest first" 12 ||
 	pf_fail "no notice that the full parker shed connections"
 pf_get status2 /server-status
 head -n 1 "$PF_TMP/status2.body" | grep -Eq '; [1-9][0-9]* shed' ||

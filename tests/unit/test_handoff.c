@@ -20,6 +20,7 @@
 #include "handoff.h"
 
 static const char partial[] = "GET /slow HTTP/1.1\r\nHost: x\r\nX-A: b";
+static const char rest[] = "o the response that is left";
 
 static struct handoff
 sample(int family)
@@ -58,10 +59,13 @@ sample(int family)
 static size_t
 message(const struct handoff *h, uint8_t *buf, size_t cap)
 {
-	assert_true(cap >= HANDOFF_HEAD_SIZE + h->data_len);
+	assert_true(cap >= HANDOFF_HEAD_SIZE + h->data_len + h->out_len);
 	assert_int_equal(handoff_encode(h, buf), 0);
 	memcpy(buf + HANDOFF_HEAD_SIZE, h->data, h->data_len);
-	return HANDOFF_HEAD_SIZE + h->data_len;
+	if (h->out_len > 0)
+		memcpy(buf + HANDOFF_HEAD_SIZE + h->data_len, h->out,
+		    h->out_len);
+	return HANDOFF_HEAD_SIZE + h->data_len + h->out_len;
 }
 
 static void
@@ -79,6 +83,33 @@ assert_same(const struct handoff *a, const struct handoff *b)
 	assert_memory_equal(&a->peer, &b->peer, a->peer_len);
 	assert_int_equal(a->data_len, b->data_len);
 	assert_memory_equal(a->data, b->data, a->data_len);
+	assert_int_equal(a->out_len, b->out_len);
+	if (a->out_len > 0)
+		assert_memory_equal(a->out, b->out, a->out_len);
+	assert_int_equal(a->has_file, b->has_file);
+	assert_true(a->file_offset == b->file_offset);
+	assert_true(a->file_len == b->file_len);
+	assert_true(a->out_mark == b->out_mark);
+	assert_int_equal(a->reply_status, b->reply_status);
+	assert_int_equal(a->reply_flags, b->reply_flags);
+}
+
+/* A response that waits for its client: sample() with what is left. */
+static struct handoff
+sending(void)
+{
+	struct handoff h = sample(AF_INET6);
+
+	h.kind = HANDOFF_SENDING;
+	h.out = (const uint8_t *)rest;
+	h.out_len = sizeof(rest) - 1;
+	h.has_file = 1;
+	h.file_offset = (1ull << 33) + 5;
+	h.file_len = 0x0a0b0c0d0e0full;
+	h.out_mark = 4242;
+	h.reply_status = 206;
+	h.reply_flags = HANDOFF_REPLY_KEEP | HANDOFF_REPLY_PEER_DONE;
+	return h;
 }
 
 static void
@@ -98,6 +129,20 @@ test_handoff_round_trip_keeps_every_field_ipv4_and_ipv6(void **state)
 		/* The data is not copied: it points into the message. */
 		assert_ptr_equal(out.data, buf + HANDOFF_HEAD_SIZE);
 	}
+}
+
+static void
+test_handoff_round_trip_keeps_a_waiting_response(void **state)
+{
+	struct handoff in = sending(), out;
+	uint8_t buf[512];
+	size_t len = message(&in, buf, sizeof(buf));
+
+	(void)state;
+	assert_int_equal(handoff_decode(buf, len, &out), HANDOFF_DECODE_OK);
+	assert_same(&in, &out);
+	/* The response's bytes follow the request's. */
+	assert_ptr_equal(out.out, buf + HANDOFF_HEAD_SIZE + in.data_len);
 }
 
 static void
@@ -145,6 +190,10 @@ test_handoff_encode_refuses_data_beyond_the_limit(void **state)
 	assert_int_equal(handoff_encode(&in, buf), -1);
 	in.data_len = HANDOFF_DATA_MAX;
 	assert_int_equal(handoff_encode(&in, buf), 0);
+	in.out_len = HANDOFF_OUT_MAX + 1;
+	assert_int_equal(handoff_encode(&in, buf), -1);
+	in.out_len = HANDOFF_OUT_MAX;
+	assert_int_equal(handoff_encode(&in, buf), 0);
 }
 
 static void
@@ -184,6 +233,23 @@ test_handoff_decode_rejects_what_is_not_a_whole_message(void **state)
 	bad[12] = 0x7f;		/* a data length of about 2 GB */
 	assert_int_equal(handoff_decode(bad, len, &out),
 	    HANDOFF_DECODE_BAD_LENGTH);
+	memcpy(bad, buf, len);
+	bad[3] = HANDOFF_SENDING + 1;
+	assert_int_equal(handoff_decode(bad, len, &out),
+	    HANDOFF_DECODE_BAD_KIND);
+	memcpy(bad, buf, len);
+	bad[107] = 2;		/* has_file is 0 or 1 */
+	assert_int_equal(handoff_decode(bad, len, &out),
+	    HANDOFF_DECODE_BAD_KIND);
+	memcpy(bad, buf, len);
+	bad[76] = 0x7f;		/* an out length of about 2 GB */
+	assert_int_equal(handoff_decode(bad, len, &out),
+	    HANDOFF_DECODE_BAD_LENGTH);
+	/* An out length that claims bytes the message does not have. */
+	memcpy(bad, buf, len);
+	bad[79] = 1;
+	assert_int_equal(handoff_decode(bad, len, &out),
+	    HANDOFF_DECODE_SHORT);
 }
 
 static int
@@ -198,7 +264,10 @@ test_handoff_send_and_recv_carry_the_message_and_the_descriptor(
 {
 	struct handoff in = sample(AF_INET), out;
 	uint8_t head[HANDOFF_HEAD_SIZE], buf[HANDOFF_MAX];
-	int sv[2], p[2], fd = -1;
+	struct handoff_part parts[2] = {
+		{ head, sizeof(head) }, { in.data, in.data_len },
+	};
+	int sv[2], p[2], fd = -1, file_fd = 7;
 	ssize_t n;
 	char c = 0;
 
@@ -206,10 +275,10 @@ test_handoff_send_and_recv_carry_the_message_and_the_descriptor(
 	assert_int_equal(channel(sv), 0);
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(handoff_encode(&in, head), 0);
-	assert_int_equal(handoff_send(sv[0], head, sizeof(head), in.data,
-	    in.data_len, p[0]), 0);
-	n = handoff_recv(sv[1], buf, sizeof(buf), &fd);
+	assert_int_equal(handoff_send(sv[0], parts, 2, p[0], -1), 0);
+	n = handoff_recv(sv[1], buf, sizeof(buf), &fd, &file_fd);
 	assert_int_equal(n, HANDOFF_HEAD_SIZE + in.data_len);
+	assert_int_equal(file_fd, -1);
 	assert_int_equal(handoff_decode(buf, (size_t)n, &out),
 	    HANDOFF_DECODE_OK);
 	assert_same(&in, &out);
@@ -220,7 +289,8 @@ test_handoff_send_and_recv_carry_the_message_and_the_descriptor(
 	assert_int_equal(read(fd, &c, 1), 1);
 	assert_int_equal(c, 'z');
 	/* Nothing more: EAGAIN, never a block. */
-	assert_int_equal(handoff_recv(sv[1], buf, sizeof(buf), &fd), -1);
+	assert_int_equal(handoff_recv(sv[1], buf, sizeof(buf), &fd,
+	    &file_fd), -1);
 	assert_int_equal(errno, EAGAIN);
 	close(fd);
 	close(p[0]);
@@ -230,34 +300,79 @@ test_handoff_send_and_recv_carry_the_message_and_the_descriptor(
 }
 
 static void
-test_handoff_recv_drops_a_message_without_a_descriptor(void **state)
+test_handoff_send_and_recv_carry_a_response_and_its_file(void **state)
 {
-	uint8_t buf[HANDOFF_MAX];
-	int sv[2], fd = 5;
+	struct handoff in = sending(), out;
+	uint8_t head[HANDOFF_HEAD_SIZE], buf[HANDOFF_MAX];
+	/* The response's bytes in two parts: they arrive as one. */
+	struct handoff_part parts[4] = {
+		{ head, sizeof(head) }, { in.data, in.data_len },
+		{ rest, 10 }, { rest + 10, sizeof(rest) - 1 - 10 },
+	};
+	int sv[2], conn[2], file[2], fd = -1, file_fd = -1;
+	ssize_t n;
+	char c = 0;
 
 	(void)state;
 	assert_int_equal(channel(sv), 0);
-	assert_int_equal(send(sv[0], "hello", 5, 0), 5);
-	assert_int_equal(handoff_recv(sv[1], buf, sizeof(buf), &fd), -1);
-	assert_int_equal(errno, EBADMSG);
-	assert_int_equal(fd, -1);
+	assert_int_equal(pipe(conn), 0);
+	assert_int_equal(pipe(file), 0);
+	assert_int_equal(handoff_encode(&in, head), 0);
+	assert_int_equal(handoff_send(sv[0], parts, 4, conn[0], file[0]), 0);
+	n = handoff_recv(sv[1], buf, sizeof(buf), &fd, &file_fd);
+	assert_int_equal(n, HANDOFF_HEAD_SIZE + in.data_len + in.out_len);
+	assert_int_equal(handoff_decode(buf, (size_t)n, &out),
+	    HANDOFF_DECODE_OK);
+	assert_same(&in, &out);
+	/* Two descriptors, in order: the connection's, then the file's. */
+	assert_true(fd >= 0 && file_fd >= 0 && fd != file_fd);
+	assert_int_equal(write(file[1], "f", 1), 1);
+	assert_int_equal(read(file_fd, &c, 1), 1);
+	assert_int_equal(c, 'f');
+	assert_int_equal(write(conn[1], "c", 1), 1);
+	assert_int_equal(read(fd, &c, 1), 1);
+	assert_int_equal(c, 'c');
+	close(fd);
+	close(file_fd);
+	close(conn[0]);
+	close(conn[1]);
+	close(file[0]);
+	close(file[1]);
 	close(sv[0]);
 	close(sv[1]);
 }
 
 static void
-test_handoff_recv_closes_what_came_with_two_descriptors(void **state)
+test_handoff_recv_drops_a_message_without_a_descriptor(void **state)
+{
+	uint8_t buf[HANDOFF_MAX];
+	int sv[2], fd = 5, file_fd = 5;
+
+	(void)state;
+	assert_int_equal(channel(sv), 0);
+	assert_int_equal(send(sv[0], "hello", 5, 0), 5);
+	assert_int_equal(handoff_recv(sv[1], buf, sizeof(buf), &fd, &file_fd),
+	    -1);
+	assert_int_equal(errno, EBADMSG);
+	assert_int_equal(fd, -1);
+	assert_int_equal(file_fd, -1);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+test_handoff_recv_closes_what_came_with_three_descriptors(void **state)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 	} ctl;
 	uint8_t buf[HANDOFF_MAX];
 	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
 	struct cmsghdr *cm;
-	int sv[2], p[2], fds[2], fd = 5;
+	int sv[2], p[2], fds[3], fd = 5, file_fd = 5;
 
 	(void)state;
 	assert_int_equal(channel(sv), 0);
@@ -266,15 +381,17 @@ test_handoff_recv_closes_what_came_with_two_descriptors(void **state)
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(2 * sizeof(int));
+	cm->cmsg_len = CMSG_LEN(3 * sizeof(int));
 	fds[0] = p[1];
 	fds[1] = p[1];
+	fds[2] = p[1];
 	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
 	assert_int_equal(sendmsg(sv[0], &mh, 0), 1);
 	close(p[1]);
-	assert_int_equal(handoff_recv(sv[1], buf, sizeof(buf), &fd), -1);
+	assert_int_equal(handoff_recv(sv[1], buf, sizeof(buf), &fd, &file_fd),
+	    -1);
 	assert_int_equal(errno, EBADMSG);
-	/* Both copies of the write end were closed: the pipe reads EOF. */
+	/* All copies of the write end were closed: the pipe reads EOF. */
 	assert_int_equal(read(p[0], buf, 1), 0);
 	close(p[0]);
 	close(sv[0]);
@@ -285,12 +402,13 @@ static void
 test_handoff_recv_says_eof_once_no_sender_is_left(void **state)
 {
 	uint8_t buf[HANDOFF_MAX];
-	int sv[2], fd = 5;
+	int sv[2], fd = 5, file_fd = 5;
 
 	(void)state;
 	assert_int_equal(channel(sv), 0);
 	close(sv[0]);
-	assert_int_equal(handoff_recv(sv[1], buf, sizeof(buf), &fd), 0);
+	assert_int_equal(handoff_recv(sv[1], buf, sizeof(buf), &fd, &file_fd),
+	    0);
 	assert_int_equal(fd, -1);
 	close(sv[1]);
 }
@@ -299,13 +417,13 @@ static void
 test_handoff_send_says_epipe_when_nobody_is_at_the_other_end(void **state)
 {
 	uint8_t head[HANDOFF_HEAD_SIZE] = { 0 };
+	const struct handoff_part part = { head, sizeof(head) };
 	int sv[2];
 
 	(void)state;
 	assert_int_equal(channel(sv), 0);
 	close(sv[1]);
-	assert_int_equal(handoff_send(sv[0], head, sizeof(head), NULL, 0, 0),
-	    -1);
+	assert_int_equal(handoff_send(sv[0], &part, 1, 0, -1), -1);
 	assert_int_equal(errno, EPIPE);
 	close(sv[0]);
 }
@@ -317,6 +435,8 @@ main(void)
 		cmocka_unit_test(
 		    test_handoff_round_trip_keeps_every_field_ipv4_and_ipv6),
 		cmocka_unit_test(
+		    test_handoff_round_trip_keeps_a_waiting_response),
+		cmocka_unit_test(
 		    test_handoff_without_a_peer_or_data_round_trips),
 		cmocka_unit_test(test_handoff_is_big_endian_with_its_magic),
 		cmocka_unit_test(
@@ -326,9 +446,11 @@ main(void)
 		cmocka_unit_test(
 		    test_handoff_send_and_recv_carry_the_message_and_the_descriptor),
 		cmocka_unit_test(
+		    test_handoff_send_and_recv_carry_a_response_and_its_file),
+		cmocka_unit_test(
 		    test_handoff_recv_drops_a_message_without_a_descriptor),
 		cmocka_unit_test(
-		    test_handoff_recv_closes_what_came_with_two_descriptors),
+		    test_handoff_recv_closes_what_came_with_three_descriptors),
 		cmocka_unit_test(
 		    test_handoff_recv_says_eof_once_no_sender_is_left),
 		cmocka_unit_test(

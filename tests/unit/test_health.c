@@ -37,6 +37,7 @@ sample_record(void)
 	r.role = HEALTH_ROLE_PARKER;
 	r.held = 100000;
 	r.held_reading = 99999;
+	r.held_sending = 99998;
 	r.parked = (1ull << 33) + 5;
 	r.shed = (1ull << 35) + 7;
 	return r;
@@ -75,6 +76,7 @@ test_health_round_trip_keeps_every_field(void **state)
 	assert_int_equal(out.role, HEALTH_ROLE_PARKER);
 	assert_int_equal(out.held, in.held);
 	assert_int_equal(out.held_reading, in.held_reading);
+	assert_int_equal(out.held_sending, in.held_sending);
 	assert_true(out.parked == in.parked);
 	assert_true(out.shed == in.shed);
 }

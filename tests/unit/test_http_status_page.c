@@ -57,6 +57,7 @@ setup(void **state)
 	r.busy_since_ms = 1000;
 	r.held = 12;
 	r.held_reading = 3;
+	r.held_sending = 2;
 	r.parked = 40;
 	r.served = 28;
 	assert_int_equal(score_apply(&score, &r, 1000, NULL), SCORE_APPLIED);
@@ -184,7 +185,7 @@ test_status_page_text_has_the_status_line_then_one_line_per_worker(
 	    "served=5 busy_ms=0 client=-\n"));
 	/* The parker's line says what it holds, not whom it serves. */
 	assert_non_null(strstr(body(&rp), "\nparker 434343 generation=1 "
-	    "state=busy held=12 reading=3 taken=40 returned=28 shed=0\n"));
+	    "state=busy held=12 reading=3 sending=2 taken=40 returned=28 shed=0\n"));
 	http_reply_done(&rp);
 }
 
@@ -208,7 +209,7 @@ test_status_page_json_lists_every_worker_and_the_totals(void **state)
 	    "\"state\":\"idle\",\"served\":5,\"client\":null,\"busy_ms\":0,"
 	    "\"retiring\":false,\"parked\":40,\"cut\":1}],\"parkers\":["
 	    "{\"pid\":434343,\"generation\":1,\"state\":\"busy\",\"held\":12,"
-	    "\"reading\":3,\"taken\":40,\"returned\":28,\"shed\":0,"
+	    "\"reading\":3,\"sending\":2,\"taken\":40,\"returned\":28,\"shed\":0,"
 	    "\"retiring\":false}],\"served\":5,\"crashes\":0,\"parked\":40,"
 	    "\"cut\":1,\"held\":12,\"shed\":0,\"status\":"
 	    "\"2 workers: 0 busy, 1 idle, 1 starting; 5 served; "

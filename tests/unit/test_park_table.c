@@ -30,7 +30,7 @@ static uint32_t
 add(struct park_table *t, int fd, uint8_t kind, uint64_t deadline,
     uint64_t now)
 {
-	return park_table_add(t, fd, kind, deadline, now, msg(), 16);
+	return park_table_add(t, fd, -1, kind, deadline, now, msg(), 16);
 }
 
 /* Removes slot, checks its fd, frees its message. */
@@ -59,8 +59,8 @@ test_park_table_holds_up_to_its_capacity(void **state)
 	{
 		uint8_t *m = msg();
 
-		assert_int_equal(park_table_add(&t, 13, HANDOFF_IDLE, 5000, 0,
-		    m, 16), PARK_NONE);
+		assert_int_equal(park_table_add(&t, 13, -1, HANDOFF_IDLE, 5000,
+		    0, m, 16), PARK_NONE);
 		free(m);	/* refused: still the caller's */
 	}
 	park_table_free(&t);	/* frees the messages it holds */
@@ -94,6 +94,37 @@ test_park_table_sheds_the_oldest_idle_before_any_reading(void **state)
 	take(&t, i2, 12);
 	/* No idle one left: the oldest reading goes. */
 	assert_int_equal(park_table_victim(&t), r1);
+	park_table_free(&t);
+}
+
+static void
+test_park_table_sheds_a_waiting_response_last_and_keeps_its_file(
+    void **state)
+{
+	struct park_table t;
+	struct park_entry e;
+	uint32_t s1, r1, i1;
+
+	(void)state;
+	assert_int_equal(park_table_init(&t, 8), 0);
+	s1 = park_table_add(&t, 10, 40, HANDOFF_SENDING, 9000, 50, msg(), 16);
+	r1 = add(&t, 11, HANDOFF_READING, 9000, 100);
+	i1 = add(&t, 12, HANDOFF_IDLE, 9000, 200);
+	assert_int_equal(t.count[PARK_LIST_SENDING], 1);
+	assert_int_equal(t.e[s1].file_fd, 40);
+	assert_int_equal(t.e[r1].file_fd, -1);
+	/* Oldest of all, yet the last to go: its client got part of a
+	 * response, and closing it would cut that response. */
+	assert_int_equal(park_table_victim(&t), i1);
+	take(&t, i1, 12);
+	assert_int_equal(park_table_victim(&t), r1);
+	take(&t, r1, 11);
+	assert_int_equal(park_table_victim(&t), s1);
+	park_table_remove(&t, s1, &e);
+	assert_int_equal(e.fd, 10);
+	assert_int_equal(e.file_fd, 40);
+	free(e.msg);
+	assert_int_equal(park_table_victim(&t), PARK_NONE);
 	park_table_free(&t);
 }
 
@@ -234,6 +265,8 @@ main(void)
 		cmocka_unit_test(test_park_table_refuses_a_capacity_of_zero),
 		cmocka_unit_test(
 		    test_park_table_sheds_the_oldest_idle_before_any_reading),
+		cmocka_unit_test(
+		    test_park_table_sheds_a_waiting_response_last_and_keeps_its_file),
 		cmocka_unit_test(
 		    test_park_table_never_sheds_a_connection_whose_client_spoke),
 		cmocka_unit_test(test_park_table_ready_is_first_in_first_out),

@@ -607,6 +607,7 @@ test_score_status_and_line_of_the_parker(void **state)
 	r = parker_record(s, 1, HEALTH_BUSY);
 	r.held = 12;
 	r.held_reading = 3;
+	r.held_sending = 4;
 	r.parked = 40;
 	r.served = 28;
 	r.shed = 5;
@@ -616,11 +617,11 @@ test_score_status_and_line_of_the_parker(void **state)
 	assert_int_equal(apply(s, r, 20), SCORE_APPLIED);
 	score_status(s, line, sizeof(line));
 	assert_string_equal(line, "2 workers: 0 busy, 2 idle; 7 served; "
-	    "0 crashes; parker holds 12 (3 reading); 5 shed; "
+	    "0 crashes; parker holds 12 (3 reading, 4 sending); 5 shed; "
 	    "2 slow readers cut");
 	score_format_slot(&s->slot[2], 30, line, sizeof(line));
 	assert_string_equal(line, "parker 300 generation=1 state=busy "
-	    "held=12 reading=3 taken=40 returned=28 shed=5");
+	    "held=12 reading=3 sending=4 taken=40 returned=28 shed=5");
 	score_describe_work(&s->slot[2], 30, line, sizeof(line));
 	assert_string_equal(line, "while busy, holding 12 connections");
 }
