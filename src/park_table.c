@@ -2,8 +2,9 @@
  * park_table - slots, three lists and a deadline heap.
  *
  * Owns the entry array (allocated once, with room for the parker's limit:
- * calloc, so untouched pages cost no memory), the heap array and the
- * messages of the entries it holds.  Pure apart from that allocation.
+ * calloc, and slots are handed out from the front and set up when first
+ * used, so a parker that holds few connections touches few pages), the
+ * heap array and the messages of the entries it holds.  Pure apart from that allocation.
  * Lists are doubly linked through slot numbers, oldest at the head.
  */
 #include "config.h"
@@ -27,21 +28,16 @@ park_table_init(struct park_table *t, uint32_t cap)
 		return -1;
 	}
 	t->cap = cap;
-	for (uint32_t i = 0; i < cap; i++) {
-		t->e[i].fd = -1;
-		t->e[i].file_fd = -1;
-		t->e[i].next = i + 1 < cap ? i + 1 : PARK_NONE;
-	}
 	for (int l = 0; l < PARK_LISTS; l++)
 		t->head[l] = t->tail[l] = PARK_NONE;
-	t->free_head = 0;
+	t->free_head = PARK_NONE;
 	return 0;
 }
 
 void
 park_table_free(struct park_table *t)
 {
-	for (uint32_t i = 0; t->e != NULL && i < t->cap; i++)
+	for (uint32_t i = 0; t->e != NULL && i < t->fresh; i++)
 		free(t->e[i].msg);
 	free(t->e);
 	free(t->heap);
@@ -172,10 +168,15 @@ park_table_add(struct park_table *t, int fd, int file_fd, uint8_t kind,
 	uint32_t s = t->free_head;
 	struct park_entry *e;
 
-	if (s == PARK_NONE)
+	if (s != PARK_NONE) {
+		e = &t->e[s];
+		t->free_head = e->next;
+	} else if (t->fresh < t->cap) {
+		s = t->fresh++;
+		e = &t->e[s];
+	} else {
 		return PARK_NONE;
-	e = &t->e[s];
-	t->free_head = e->next;
+	}
 	e->fd = fd;
 	e->file_fd = file_fd;
 	e->serial = ++t->next_serial;
@@ -225,7 +226,7 @@ park_table_ready(struct park_table *t, uint32_t s)
 struct park_entry *
 park_table_get(struct park_table *t, uint32_t s, uint32_t serial)
 {
-	if (s >= t->cap || t->e[s].fd < 0 || t->e[s].serial != serial)
+	if (s >= t->fresh || t->e[s].fd < 0 || t->e[s].serial != serial)
 		return NULL;
 	return &t->e[s];
 }

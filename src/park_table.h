@@ -57,7 +57,9 @@ struct park_table {
 	uint32_t used;
 	uint32_t *heap;		/* slots of waiting entries, by deadline */
 	uint32_t nheap;
-	uint32_t free_head;	/* a free slot, chained through next */
+	uint32_t fresh;		/* slots [fresh, cap) were never used */
+	uint32_t free_head;	/* a free slot below fresh, chained through
+				   next, or PARK_NONE */
 	uint32_t head[PARK_LISTS], tail[PARK_LISTS];
 	uint32_t count[PARK_LISTS];
 	uint32_t next_serial;

@@ -214,13 +214,38 @@ test_park_table_tells_a_reused_slot_from_the_old_entry(void **state)
 	park_table_free(&t);
 }
 
+/*
+ * A big table touches only the slots it has used: a freed slot is taken
+ * again before a new one, and a slot never used is not an entry.
+ */
+static void
+test_park_table_uses_slots_from_the_front(void **state)
+{
+	struct park_table t;
+	uint32_t a, b;
+
+	(void)state;
+	assert_int_equal(park_table_init(&t, 100000), 0);
+	a = add(&t, 10, HANDOFF_IDLE, 9000, 0);
+	b = add(&t, 11, HANDOFF_READING, 9000, 0);
+	assert_int_equal(a, 0);
+	assert_int_equal(b, 1);
+	assert_null(park_table_get(&t, 2, 0));
+	assert_null(park_table_get(&t, 99999, 0));
+	take(&t, a, 10);
+	assert_int_equal(add(&t, 12, HANDOFF_IDLE, 9000, 0), a);
+	assert_int_equal(add(&t, 13, HANDOFF_IDLE, 9000, 0), 2);
+	assert_int_equal(t.fresh, 3);
+	park_table_free(&t);
+}
+
 /* The brute-force earliest deadline of the waiting entries. */
 static uint64_t
 earliest(const struct park_table *t)
 {
 	uint64_t best = UINT64_MAX;
 
-	for (uint32_t i = 0; i < t->cap; i++)
+	for (uint32_t i = 0; i < t->fresh; i++)
 		if (t->e[i].fd >= 0 && t->e[i].list != PARK_LIST_READY &&
 		    t->e[i].deadline_ms < best)
 			best = t->e[i].deadline_ms;
@@ -238,15 +263,16 @@ test_park_table_heap_agrees_with_a_scan_under_random_changes(void **state)
 	for (int step = 0; step < 20000; step++) {
 		uint32_t slot = (uint32_t)(rand_r(&seed) % 64);
 		int op = rand_r(&seed) % 3;
+		int held = slot < t.fresh && t.e[slot].fd >= 0;
 
-		if (t.e[slot].fd < 0 && op != 2) {
+		if (!held && op != 2) {
 			/* Takes the next free slot, not necessarily this one. */
 			assert_int_not_equal(add(&t, 100 + step,
 			    (uint8_t)(1 + rand_r(&seed) % 2),
 			    (uint64_t)(rand_r(&seed) % 1000), 0), PARK_NONE);
-		} else if (t.e[slot].fd >= 0 && op == 1) {
+		} else if (held && op == 1) {
 			park_table_ready(&t, slot);
-		} else if (t.e[slot].fd >= 0) {
+		} else if (held) {
 			take(&t, slot, t.e[slot].fd);
 		}
 		assert_int_equal(park_table_next_deadline(&t), earliest(&t));
@@ -274,6 +300,7 @@ main(void)
 		    test_park_table_expires_the_earliest_deadline_first),
 		cmocka_unit_test(
 		    test_park_table_tells_a_reused_slot_from_the_old_entry),
+		cmocka_unit_test(test_park_table_uses_slots_from_the_front),
 		cmocka_unit_test(
 		    test_park_table_heap_agrees_with_a_scan_under_random_changes),
 	};
