@@ -14,14 +14,17 @@
  *   line ends included; running out of room inside the request line is
  *   414, anywhere after it 431.
  * - checks on a complete request line, in order: the version (505 for a
- *   major other than 1), the method (405), the form of the target (400).
- *   So "OPTIONS *" and "CONNECT host:443" are 405, "GET *" is 400.
+ *   major other than 1), then for GET and HEAD the form of the target
+ *   (400).  Another method is 405 after the fields (Host and the framing
+ *   first), whatever its target: so "OPTIONS *" and "CONNECT host:443"
+ *   are 405, "GET *" is 400.
  * - no empty line is skipped before the request line: it is 400.
  * - '#' anywhere in the target is 400 (a client never sends a fragment).
  * - absolute-form: "http://" or "https://" (any case), a non-empty
  *   authority without userinfo ('@' is 400), then an optional path and
  *   query.  An empty path is "/": r->path points at the last '/' of "://",
- *   so every string in r stays inside the head.  As RFC 9112 section 3.2.2
+ *   so every string in r stays inside the head.  The authority is
+ *   checked as a Host value is.  As RFC 9112 section 3.2.2
  *   asks, r->host is then the target's authority, not the Host field
  *   (which HTTP/1.1 must still send, once).
  * - field values may hold obs-text (bytes 0x80-0xFF); field names and the
@@ -155,6 +158,70 @@ http_line_end(struct http_scan *s, int limit_status)
 	return HTTP_OK;
 }
 
+static bool
+http_is_hex(char c)
+{
+	return http_char_is_digit(c) || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/* RFC 3986 unreserved / sub-delims: what a reg-name holds besides "%HH". */
+static bool
+http_is_host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    http_char_is_digit(c) || (c != '\0' && strchr("-._~!$&'()*+,;=",
+	    c) != NULL);
+}
+
+/*
+ * uri-host [ ":" port ] (RFC 3986 section 3.2.2, RFC 9112 section 3.2):
+ * an IP-literal in brackets (hex digits, ':', '.', and what IPvFuture and
+ * a zone may hold), or a reg-name or IPv4 address (unreserved,
+ * sub-delims, "%HH"); then digits after one colon.  Empty as a whole is
+ * valid (a client with no authority sends "Host:"), an empty host before
+ * a port is not (RFC 9110 section 4.2.1: an http URI has a host).
+ */
+static bool
+http_host_valid(struct http_str v)
+{
+	const char *p = v.ptr;
+	size_t n = v.len, i = 0;
+
+	if (n == 0)
+		return true;
+	if (p[0] == '[') {
+		for (i = 1; i < n && p[i] != ']'; i++)
+			if (!http_is_host_char(p[i]) && p[i] != ':' &&
+			    p[i] != '%')
+				return false;
+		if (i == n || i == 1)
+			return false;
+		i++;
+	} else {
+		for (; i < n && p[i] != ':'; i++) {
+			if (p[i] == '%') {
+				if (i + 2 >= n || !http_is_hex(p[i + 1]) ||
+				    !http_is_hex(p[i + 2]))
+					return false;
+				i += 2;
+			} else if (!http_is_host_char(p[i])) {
+				return false;
+			}
+		}
+		if (i == 0)
+			return false;
+	}
+	if (i == n)
+		return true;
+	if (p[i] != ':')
+		return false;
+	for (i++; i < n; i++)
+		if (!http_char_is_digit(p[i]))
+			return false;
+	return true;
+}
+
 /*
  * Splits the target into path and query.  false: neither origin-form nor
  * a usable absolute-form (the caller decides between 400 and 405).
@@ -182,6 +249,8 @@ http_split_target(struct http_request *r, struct http_str *authority)
 		if (i == skip)
 			return false;
 		*authority = http_piece(t + skip, i - skip);
+		if (!http_host_valid(*authority))
+			return false;
 		path = i;
 	}
 	for (i = path; i < len && t[i] != '?'; i++)
@@ -247,8 +316,9 @@ http_request_line(struct http_scan *s, struct http_request *r,
 	r->version_known = true;
 	r->version_minor = b[start + 7] == '0' ? 0 : 1;
 	form_ok = http_split_target(r, authority);
+	/* another method is told 405 only once the head shows sound framing */
 	if (r->method == HTTP_METHOD_OTHER)
-		return HTTP_METHOD_NOT_ALLOWED;
+		return HTTP_OK;
 	return form_ok ? HTTP_OK : HTTP_BAD_REQUEST;
 }
 
@@ -294,10 +364,75 @@ http_connection(struct http_request *r, struct http_str v)
 	}
 }
 
+/* What the fields said about the framing, judged once the head is whole. */
 struct http_seen {
 	bool host;
 	bool content_length;
+	bool transfer_encoding;	/* the field was given (any number of times) */
+	bool te_malformed;	/* an element that is no coding, chunked twice
+				   or with parameters */
+	bool te_chunked;	/* chunked was given */
+	bool te_chunked_last;	/* and the last coding so far is chunked */
+	bool te_other;		/* a coding other than chunked */
 };
+
+/*
+ * Transfer-Encoding: #transfer-coding, each a token with optional
+ * parameters; several fields make one list.  Only where chunked stands
+ * matters for the framing: a request's body length is known only when
+ * chunked is the final coding, applied once (RFC 9112 sections 6.1, 6.3).
+ */
+static void
+http_transfer_encoding(struct http_seen *seen, struct http_str v)
+{
+	size_t i = 0, start;
+
+	seen->transfer_encoding = true;
+	while (i <= v.len) {
+		struct http_str e, name;
+		size_t k;
+
+		for (start = i; i < v.len && v.ptr[i] != ','; i++)
+			continue;
+		e = http_trim(v.ptr + start, i - start);
+		i++;			/* past the ',' (or the end) */
+		if (e.len == 0)
+			continue;	/* empty list elements are allowed */
+		for (k = 0; k < e.len && http_char_is_tchar(e.ptr[k]); k++)
+			continue;
+		name = http_piece(e.ptr, k);
+		if (k == 0 || (k < e.len && http_trim(e.ptr + k,
+		    e.len - k).ptr[0] != ';')) {
+			seen->te_malformed = true;
+		} else if (http_str_eq(name, "chunked")) {
+			if (seen->te_chunked || k < e.len)
+				seen->te_malformed = true;
+			seen->te_chunked = seen->te_chunked_last = true;
+		} else {
+			seen->te_other = true;
+			seen->te_chunked_last = false;
+		}
+	}
+}
+
+/*
+ * The framing of a whole head, before the method is judged: a wrong
+ * framing decision is how a request is smuggled past a proxy.
+ * Transfer-Encoding in HTTP/1.0, with Content-Length, or without chunked
+ * as its single final coding is 400; a coding other than chunked that
+ * leaves the framing sound is 501 (not understood).  HTTP_OK otherwise.
+ */
+static int
+http_framing(struct http_request *r, const struct http_seen *seen)
+{
+	if (!seen->transfer_encoding)
+		return HTTP_OK;
+	if (r->version_minor == 0 || seen->content_length ||
+	    seen->te_malformed || !seen->te_chunked_last)
+		return HTTP_BAD_REQUEST;
+	r->has_body = true;
+	return seen->te_other ? HTTP_NOT_IMPLEMENTED : HTTP_OK;
+}
 
 /* Is s the literal field name lit?  (Lengths first: no strlen, and most
  * names are told apart by their length alone.) */
@@ -312,15 +447,21 @@ http_field(struct http_request *r, struct http_seen *seen,
 	uint64_t n;
 
 	if (HTTP_NAME_IS(name, "Host")) {
-		if (seen->host)
+		if (seen->host || !http_host_valid(value))
 			return HTTP_BAD_REQUEST;
 		seen->host = true;
 		r->host = value;
 	} else if (HTTP_NAME_IS(name, "Transfer-Encoding")) {
-		return HTTP_NOT_IMPLEMENTED;
+		http_transfer_encoding(seen, value);
+		/* faults no later field can mend, told at once */
+		if (r->version_minor == 0 || seen->content_length ||
+		    seen->te_malformed ||
+		    (seen->te_chunked && !seen->te_chunked_last))
+			return HTTP_BAD_REQUEST;
 	} else if (HTTP_NAME_IS(name, "Content-Length")) {
 		/* even an equal second one: smuggling hides in lengths */
-		if (seen->content_length || !http_content_length(value, &n))
+		if (seen->content_length || seen->transfer_encoding ||
+		    !http_content_length(value, &n))
 			return HTTP_BAD_REQUEST;
 		seen->content_length = true;
 		r->has_body = n > 0;
@@ -375,11 +516,12 @@ http_parse_request(const char *buf, size_t len, size_t max_header_size,
     struct http_request *r)
 {
 	struct http_scan s;
-	struct http_seen seen = { false, false };
+	struct http_seen seen;
 	struct http_str authority = { NULL, 0 };
 	int status;
 
 	memset(r, 0, sizeof(*r));
+	memset(&seen, 0, sizeof(seen));
 	s.buf = buf;
 	s.p = 0;
 	s.capped = len >= max_header_size;
@@ -400,6 +542,13 @@ http_parse_request(const char *buf, size_t len, size_t max_header_size,
 
 	if (r->version_minor == 1 && !seen.host)
 		return HTTP_BAD_REQUEST;
+	if ((status = http_framing(r, &seen)) != HTTP_OK)
+		return status;
+	if (r->method == HTTP_METHOD_OTHER)
+		return HTTP_METHOD_NOT_ALLOWED;
+	/* a sound chunked body on GET or HEAD: not taken */
+	if (seen.transfer_encoding)
+		return HTTP_NOT_IMPLEMENTED;
 	if (authority.ptr != NULL)
 		r->host = authority;
 	r->head_len = s.p;

@@ -14,10 +14,11 @@
  * Rules (RFC 9110/9112, strict where leniency could be abused):
  * - request line: METHOD SP request-target SP HTTP-version, single spaces;
  *   method a token (else 400); GET and HEAD served, any other well-formed
- *   method 405; target in origin-form ("/path?query") or absolute-form
- *   ("http://host/path?query"; its path is used); anything else 400;
- *   version "HTTP/1.0" or "HTTP/1.1"; "HTTP/1.x" with a single digit x > 1
- *   is 1.1; another major digit 505; anything else 400.
+ *   method 405 once the whole head shows sound framing (below); target in
+ *   origin-form ("/path?query") or absolute-form ("http://host/path?query";
+ *   its path is used); anything else 400; version "HTTP/1.0" or
+ *   "HTTP/1.1"; "HTTP/1.x" with a single digit x > 1 is 1.1; another major
+ *   digit 505; anything else 400.
  * - lines end in CRLF or a bare LF; a bare CR anywhere is 400; a NUL or
  *   other control character (except HTAB in field values) is 400.
  * - a request line longer than max_header_size: 414; the whole head
@@ -25,10 +26,17 @@
  *   complete.
  * - field: token ":" OWS value OWS; whitespace before the colon 400;
  *   obs-fold (a line starting with SP or HTAB) 400.
- * - HTTP/1.1 without Host, or more than one Host: 400.
- * - Transfer-Encoding: 501.  Content-Length: digits only, at most one
- *   (else 400); a non-zero length sets has_body (the caller answers and
- *   closes, so the body is never taken for a request).
+ * - Host: uri-host [":" port] (RFC 3986) or empty; HTTP/1.1 without Host,
+ *   more than one Host, or an invalid value (in any version): 400.
+ * - framing, judged before the method, whatever the method (RFC 9112
+ *   sections 6.1 and 6.3): Content-Length digits only, at most one (else
+ *   400).  Transfer-Encoding in HTTP/1.0, with Content-Length, with
+ *   chunked not the single final coding, or with an element that is no
+ *   coding: 400; a sound list with another coding than chunked
+ *   ("gzip, chunked"): 501; a sound chunked body: the method decides (405
+ *   for another, 501 for GET and HEAD, whose body is never taken).  A
+ *   non-zero length or a chunked body sets has_body (the caller answers
+ *   and closes, so the body is never taken for a request).
  * - Connection: comma-separated tokens, case-insensitive; "close" and
  *   "keep-alive" are noted.  Field names are case-insensitive.
  * - Range, If-Modified-Since, If-None-Match: the last one given is kept,

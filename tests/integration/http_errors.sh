@@ -22,60 +22,43 @@ pf_write_http_conf "$PF_TMP/http.conf" "$www" workers=2 \
 	http.max_header_size=1024 timeouts.keepalive=10
 pf_start
 
-# refused NAME STATUS REQUEST: REQUEST (printf %b) is answered STATUS with
-# Connection: close, and the server closes the connection within 5 s.
-refused() {
-	local name=$1 want=$2
-	pf_raw "$name" "$3" --hold 5
-	[ "$PF_CODE" = "$want" ] || pf_fail "$name: status '$PF_CODE', want $want:
-$(head -c 600 "$PF_TMP/$name.out")"
-	[ "$(pf_header "$PF_TMP/$name.out" Connection)" = close ] ||
-		pf_fail "$name: $want without Connection: close"
-	case $PF_RAW_HOW in
-	eof | reset) ;;
-	*) pf_fail "$name: after $want the connection is still open ($PF_RAW_HOW after $PF_RAW_SECS s)" ;;
-	esac
-	[ "$(pf_statuses "$PF_TMP/$name.out")" = "$want" ] ||
-		pf_fail "$name: more than one response: $(pf_statuses "$PF_TMP/$name.out")"
-}
-
 H='Host: x\r\n'
 for m in POST PUT DELETE BREW; do
-	refused "m$m" 405 "$m /index.html HTTP/1.1\\r\\n${H}Content-Length: 0\\r\\n\\r\\n"
+	pf_refused "m$m" 405 "$m /index.html HTTP/1.1\\r\\n${H}Content-Length: 0\\r\\n\\r\\n"
 	v=$(pf_header "$PF_TMP/m$m.out" Allow)
 	[ "$v" = 'GET, HEAD' ] || pf_fail "$m: Allow '$v', want 'GET, HEAD'"
 done
-refused mbody 405 "POST /index.html HTTP/1.1\\r\\n${H}Content-Length: 5\\r\\n\\r\\nhello"
-refused badmethod 400 "GE(T / HTTP/1.1\\r\\n$H\\r\\n"
+pf_refused mbody 405 "POST /index.html HTTP/1.1\\r\\n${H}Content-Length: 5\\r\\n\\r\\nhello"
+pf_refused badmethod 400 "GE(T / HTTP/1.1\\r\\n$H\\r\\n"
 pf_note "methods: 405 with Allow: GET, HEAD; a bad token 400"
 
-refused v2 505 "GET / HTTP/2.0\\r\\n$H\\r\\n"
-refused nohost 400 'GET / HTTP/1.1\r\n\r\n'
-refused nohostka 400 'GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n'
+pf_refused v2 505 "GET / HTTP/2.0\\r\\n$H\\r\\n"
+pf_refused nohost 400 'GET / HTTP/1.1\r\n\r\n'
+pf_refused nohostka 400 'GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n'
 pf_raw v10 'GET / HTTP/1.0\r\n\r\n' --hold 5
 [ "$PF_CODE" = 200 ] || pf_fail "HTTP/1.0 without Host: status '$PF_CODE', want 200"
 cmp <(printf '<p>home</p>\n') <(tail -c 12 "$PF_TMP/v10.out") ||
 	pf_fail "HTTP/1.0 without Host: not index.html"
-refused chunkedget 501 "GET / HTTP/1.1\\r\\n${H}Transfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n"
+pf_refused chunkedget 501 "GET / HTTP/1.1\\r\\n${H}Transfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n"
 pf_note "versions: 2.0 505, 1.1 without Host 400, 1.0 without 200; chunked 501"
 
 long=$(printf 'a%.0s' $(seq 1 1100))
-refused longline 414 "GET /$long HTTP/1.1\\r\\n$H\\r\\n"
-refused longline2 414 "GET /$long$long$long$long HTTP/1.1\\r\\n$H\\r\\n"
+pf_refused longline 414 "GET /$long HTTP/1.1\\r\\n$H\\r\\n"
+pf_refused longline2 414 "GET /$long$long$long$long HTTP/1.1\\r\\n$H\\r\\n"
 fields=
 for i in $(seq 1 30); do fields="${fields}X-Field-$i: $(printf 'v%.0s' $(seq 1 40))\\r\\n"; done
-refused longfields 431 "GET / HTTP/1.1\\r\\n$H$fields\\r\\n"
-refused longfield 431 "GET / HTTP/1.1\\r\\n${H}X-Big: $long\\r\\n\\r\\n"
+pf_refused longfields 431 "GET / HTTP/1.1\\r\\n$H$fields\\r\\n"
+pf_refused longfield 431 "GET / HTTP/1.1\\r\\n${H}X-Big: $long\\r\\n\\r\\n"
 # Within the limit: served.
 pf_raw fits "GET /?$(printf 'q%.0s' $(seq 1 900)) HTTP/1.1\\r\\n${H}Connection: close\\r\\n\\r\\n" --hold 5
 [ "$PF_CODE" = 200 ] || pf_fail "a 940-byte head: status '$PF_CODE', want 200"
 pf_note "limits: 414 and 431 past 1024 bytes"
 
-refused fold 400 "GET / HTTP/1.1\\r\\n${H}X-A: 1\\r\\n  folded\\r\\n\\r\\n"
-refused foldtab 400 "GET / HTTP/1.1\\r\\n${H}X-A: 1\\r\\n\\tfolded\\r\\n\\r\\n"
-refused dupcl 400 "GET / HTTP/1.1\\r\\n${H}Content-Length: 0\\r\\nContent-Length: 0\\r\\n\\r\\n"
-refused dupcl2 400 "GET / HTTP/1.1\\r\\n${H}Content-Length: 3\\r\\nContent-Length: 4\\r\\n\\r\\nabcd"
-refused garbage 400 '\x01\x02\x03 junk\r\n\r\n'
+pf_refused fold 400 "GET / HTTP/1.1\\r\\n${H}X-A: 1\\r\\n  folded\\r\\n\\r\\n"
+pf_refused foldtab 400 "GET / HTTP/1.1\\r\\n${H}X-A: 1\\r\\n\\tfolded\\r\\n\\r\\n"
+pf_refused dupcl 400 "GET / HTTP/1.1\\r\\n${H}Content-Length: 0\\r\\nContent-Length: 0\\r\\n\\r\\n"
+pf_refused dupcl2 400 "GET / HTTP/1.1\\r\\n${H}Content-Length: 3\\r\\nContent-Length: 4\\r\\n\\r\\nabcd"
+pf_refused garbage 400 '\x01\x02\x03 junk\r\n\r\n'
 pf_raw lf 'GET / HTTP/1.1\nHost: x\nConnection: close\n\n' --hold 5
 [ "$PF_CODE" = 200 ] || pf_fail "bare LF line ends: status '$PF_CODE', want 200"
 [ "$PF_RAW_HOW" = eof ] || pf_fail "bare LF with Connection: close: not closed ($PF_RAW_HOW)"

@@ -736,6 +736,30 @@ pf_statuses() {
 		tr '\n' ' ' | sed 's/ $//'
 }
 
+# pf_refused NAME STATUS REQUEST [PFTOOL_RAW_ARGS...]: pf_raw NAME REQUEST
+# (by default --hold 5: the client never shuts down its side), failing
+# the test unless the answer is one response, STATUS, with Connection:
+# close, after which the server closes the connection (itself, with
+# --hold; after the client's shutdown, with --timeout S).
+pf_refused() {
+	local name=$1 want=$2 req=$3
+	shift 3
+	[ $# -gt 0 ] || set -- --hold 5
+	pf_raw "$name" "$req" "$@"
+	[ "$PF_CODE" = "$want" ] || pf_fail "$name: status '$PF_CODE', want $want:
+$(head -c 600 "$PF_TMP/$name.out")"
+	[ "$(pf_header "$PF_TMP/$name.out" Connection)" = close ] ||
+		pf_fail "$name: $want without Connection: close"
+	case $PF_RAW_HOW in
+	eof | reset) ;;
+	'') [ "$PF_RAW_RC" = 0 ] ||
+		pf_fail "$name: after $want the server did not close: $(tail -n 1 "$PF_TMP/$name.err")" ;;
+	*) pf_fail "$name: after $want the connection is still open ($PF_RAW_HOW after $PF_RAW_SECS s)" ;;
+	esac
+	[ "$(pf_statuses "$PF_TMP/$name.out")" = "$want" ] ||
+		pf_fail "$name: more than one response: $(pf_statuses "$PF_TMP/$name.out")"
+}
+
 # ---------------------------------------------------------------------
 # Memory checkers.  A sanitizer build writes its reports (from the master,
 # from workers, from pftool) into $PF_TMP/sanitizer.PID; PF_VALGRIND=1 runs

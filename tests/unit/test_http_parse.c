@@ -268,6 +268,54 @@ static const struct status_case status_cases[] = {
 	CASE("two Hosts, other case",
 	    "GET / HTTP/1.0\r\nHost: a\r\nhOST: b\r\n\r\n", 400),
 	CASE("1.1, empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 200),
+	/* Host: uri-host [":" port] (RFC 9112 3.2, RFC 3986 3.2.2) */
+	CASE("Host with a space", "GET / HTTP/1.1\r\nHost: bad host\r\n\r\n",
+	    400),
+	CASE("Host with a space, 1.0",
+	    "GET / HTTP/1.0\r\nHost: bad host\r\n\r\n", 400),
+	CASE("Host with a space, POST",
+	    "POST / HTTP/1.1\r\nHost: bad host\r\n\r\n", 400),
+	CASE("Host name and port",
+	    "GET / HTTP/1.1\r\nHost: www.example.com:8080\r\n\r\n", 200),
+	CASE("Host IPv4 and port",
+	    "GET / HTTP/1.1\r\nHost: 127.0.0.1:80\r\n\r\n", 200),
+	CASE("Host IPv6 literal and port",
+	    "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", 200),
+	CASE("Host IPv6 literal", "GET / HTTP/1.1\r\nHost: [2001:db8::1]\r\n\r\n",
+	    200),
+	CASE("Host with a port and no digits",
+	    "GET / HTTP/1.1\r\nHost: a:\r\n\r\n", 200),
+	CASE("Host with pct-encoding and sub-delims",
+	    "GET / HTTP/1.1\r\nHost: a%2Db!$&'()*+,;=_~\r\n\r\n", 200),
+	CASE("Host with a bad pct-encoding",
+	    "GET / HTTP/1.1\r\nHost: a%2\r\n\r\n", 400),
+	CASE("Host with a non-hex pct-encoding",
+	    "GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400),
+	CASE("Host port not digits",
+	    "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", 400),
+	CASE("Host with two ports",
+	    "GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n", 400),
+	CASE("Host port alone", "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", 400),
+	CASE("Host with userinfo",
+	    "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400),
+	CASE("Host with a path", "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400),
+	CASE("Host with a backslash",
+	    "GET / HTTP/1.1\r\nHost: a\\b\r\n\r\n", 400),
+	CASE("Host with obs-text",
+	    "GET / HTTP/1.1\r\nHost: caf\xc3\xa9\r\n\r\n", 400),
+	CASE("Host IPv6 unclosed", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n",
+	    400),
+	CASE("Host IPv6 empty", "GET / HTTP/1.1\r\nHost: []\r\n\r\n", 400),
+	CASE("Host IPv6 then junk",
+	    "GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400),
+	CASE("Host IPv6 with a space",
+	    "GET / HTTP/1.1\r\nHost: [::1 ]\r\n\r\n", 400),
+	CASE("absolute-form with a bad authority",
+	    "GET http://bad%zz/ HTTP/1.1\r\nHost: a\r\n\r\n", 400),
+	CASE("absolute-form authority with a port",
+	    "GET http://h:8080/ HTTP/1.1\r\nHost: a\r\n\r\n", 200),
+	CASE("absolute-form, bad Host field",
+	    "GET http://h/ HTTP/1.1\r\nHost: a b\r\n\r\n", 400),
 	CASE("1.0, empty Host", "GET / HTTP/1.0\r\nHost: \r\n\r\n", 200),
 	CASE("field names any case", "GET / HTTP/1.1\r\nhost: h\r\n\r\n", 200),
 
@@ -351,12 +399,80 @@ static const struct status_case status_cases[] = {
 	CASE("double space before the version",
 	    "GET /  HTTP/1.1\r\nHost: a\r\n\r\n", 400),
 
-	CASE("Transfer-Encoding",
+	/* framing: judged whatever the method, before it (RFC 9112 6.1, 6.3) */
+	CASE("chunked on GET: sound, not taken",
 	    "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
 	    501),
-	CASE("Transfer-Encoding identity, any case",
+	CASE("chunked on POST: sound, another method",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+	    405),
+	CASE("chunked, any case, with OWS",
+	    "POST / HTTP/1.1\r\nHost: a\r\ntransfer-encoding:  Chunked \r\n"
+	    "\r\n", 405),
+	CASE("Transfer-Encoding in HTTP/1.0, GET",
+	    "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
+	CASE("Transfer-Encoding in HTTP/1.0, POST",
+	    "POST / HTTP/1.0\r\nHost: localhost\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+	    400),
+	CASE("Transfer-Encoding and Content-Length, POST",
+	    "POST / HTTP/1.1\r\nHost: localhost\r\n"
+	    "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\nhello",
+	    400),
+	CASE("Content-Length then Transfer-Encoding, GET",
+	    "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n", 400),
+	CASE("gzip alone, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n",
+	    400),
+	CASE("identity alone, GET",
 	    "GET / HTTP/1.1\r\nHost: a\r\ntransfer-encoding: identity\r\n\r\n",
-	    501),
+	    400),
+	CASE("chunked, gzip: chunked not last, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked, gzip\r\n\r\n", 400),
+	CASE("chunked then gzip in two fields, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+	    "Transfer-Encoding: gzip\r\n\r\n", 400),
+	CASE("gzip, chunked: sound, not understood, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: gzip, chunked\r\n\r\n", 501),
+	CASE("gzip then chunked in two fields, GET",
+	    "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n", 501),
+	CASE("chunked twice, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked, chunked\r\n\r\n", 400),
+	CASE("chunked with a parameter, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked;x=1\r\n\r\n", 400),
+	CASE("empty Transfer-Encoding, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n",
+	    400),
+	CASE("Transfer-Encoding that is no coding, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: \"chunked\"\r\n\r\n", 400),
+	CASE("empty list elements around chunked, POST",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: , chunked ,\r\n"
+	    "\r\n", 405),
+	CASE("Content-Length xyz, POST",
+	    "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: xyz\r\n"
+	    "\r\nhello", 400),
+	CASE("Content-Length xyz, HTTP/1.0 POST",
+	    "POST / HTTP/1.0\r\nContent-Length: xyz\r\n\r\n", 400),
+	CASE("two different Content-Lengths, POST",
+	    "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+	    "Content-Length: 6\r\n\r\nhello", 400),
+	CASE("Content-Length 5, 6, POST",
+	    "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5, 6\r\n"
+	    "\r\nhello", 400),
+	CASE("Content-Length 5, POST: sound, another method",
+	    "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+	    "\r\nhello", 405),
+	CASE("HTTP/1.0 POST, no body", "POST / HTTP/1.0\r\n\r\n", 405),
+	CASE("1.1 POST without Host", "POST / HTTP/1.1\r\n\r\n", 400),
+	CASE("POST with two Hosts",
+	    "POST / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
 	CASE("two Content-Lengths",
 	    "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n"
 	    "Content-Length: 2\r\n\r\n", 400),
@@ -443,12 +559,25 @@ test_http_parse_405_keeps_the_request_line(void **state)
 	assert_true(r.version_known);
 	assert_int_equal(r.version_minor, 1);
 
-	/* decided on the request line: no need to wait for the head */
+	/* judged only on the whole head: its framing comes first */
 	assert_int_equal(parse("OPTIONS * HTTP/1.1\r\n", &r),
+	    HTTP_INCOMPLETE);
+	assert_int_equal(parse("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", &r),
 	    HTTP_METHOD_NOT_ALLOWED);
 	assert_str(r.method_name, "OPTIONS");
 	assert_str(r.target, "*");
 	assert_null(r.path.ptr);
+	assert_false(r.has_body);
+
+	/* a 405 with a body, counted or chunked, closes the connection */
+	assert_int_equal(parse("POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Content-Length: 5\r\n\r\nhello", &r), HTTP_METHOD_NOT_ALLOWED);
+	assert_true(r.has_body);
+	assert_str(r.host, "a");
+	assert_int_equal(parse("POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+	    &r), HTTP_METHOD_NOT_ALLOWED);
+	assert_true(r.has_body);
 }
 
 static void
@@ -479,15 +608,25 @@ test_http_parse_errors_keep_what_was_parsed(void **state)
 static void
 test_http_parse_errors_need_no_full_head(void **state)
 {
+	/* (another method, and a coding that chunked may still follow,
+	 * wait for the whole head: the framing is judged first) */
 	static const char *const prefixes[] = {
 		"GE T /", "G(T", "\r", " ", "GET  ", "GET /a#", "GET /a\x01",
 		"GET / http", "GET / HTTP/1.10", "GET / HTTP/1.1 ",
 		"GET / HTTP/1.1\r\r", "GET / HTTP/1.1\r\n ",
 		"GET / HTTP/1.1\r\nHost :", "GET / HTTP/1.1\r\n:",
 		"GET / HTTP/1.1\r\nX: \x7f", "GET / HTTP/1.1\r\nX: a\rb",
-		"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n",
+		"GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: 1\r\n"
+		"Transfer-Encoding: chunked\r\n",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+		"Content-Length: 1\r\n",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n",
+		"POST / HTTP/1.1\r\nTransfer-Encoding: chunked;x\r\n",
+		"POST / HTTP/1.1\r\nContent-Length: x\r\n",
+		"BREW / HTTP/1.1\r\nHost: a b\r\n",
 		"GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n",
-		"GET / HTTP/2.0\r\n", "BREW / HTTP/1.1\r\n",
+		"GET / HTTP/2.0\r\n",
 	};
 	struct http_request r;
 
