@@ -525,7 +525,8 @@ conn_yield(struct conn *c, const struct conn_unit *u)
 	    handoff_send(conn_park.channel, parts, 4, c->fd,
 	    file ? u->out.file_fd : -1) == 0) {
 		conn_abort(c);		/* the parker's now, file and all */
-		c->yielded = true;
+		/* (a closing connection was served: only its drain moved) */
+		c->yielded = u->kind != HANDOFF_CLOSING;
 		return 0;
 	}
 	saved = errno;
@@ -681,21 +682,40 @@ conn_send_file(struct conn *c, const void *head, size_t hlen, int fd,
 }
 
 /*
- * Reads and discards until the peer's EOF, an error, or linger_ms after the
- * start, whichever comes first: one deadline for the whole drain, so a peer
- * that keeps sending cannot hold the worker longer than linger_ms.
+ * Reads and discards until the peer's EOF, an error, or the deadline,
+ * whichever comes first: one deadline for the whole drain (linger_ms from
+ * the shutdown), so a peer that keeps sending cannot hold the worker
+ * longer.  A peer that sends nothing (a slow reader still taking in the
+ * end of its answer) need not hold it at all: while another connection
+ * waits, the rest of the drain goes to the parker, as HANDOFF_CLOSING.
+ * true when it did (the connection is the parker's now).
  */
-static void
-conn_drain(int fd, int linger_ms)
+static bool
+conn_drain(struct conn *c, int64_t deadline)
 {
 	char scratch[CONN_DRAIN_BUF];
-	int64_t deadline = conn_deadline(linger_ms);
+	ssize_t n;
 
-	while (clock_now_ns() < deadline)
-		if (conn_transfer(NULL, fd, conn_op_recv,
+	while (clock_now_ns() < deadline) {
+		n = conn_transfer(c, c->fd, conn_op_recv,
 		    (union conn_buf){ .in = scratch }, sizeof(scratch), POLLIN,
-		    deadline, CONN_WAIT_PLAIN) <= 0)
-			return;
+		    deadline, CONN_WAIT_YIELDING);
+		if (n == CONN_YIELD) {
+			struct conn_unit u = {
+				.kind = HANDOFF_CLOSING,
+				.deadline_ms = (uint64_t)(deadline /
+				    CONN_NS_PER_MS),
+				.out = { .file_fd = -1 },
+			};
+
+			if (conn_yield(c, &u) == 0)
+				return true;
+			continue;
+		}
+		if (n <= 0)
+			return false;
+	}
+	return false;
 }
 
 /*
@@ -720,14 +740,20 @@ conn_peer_quiet(const struct conn *c)
 void
 conn_close(struct conn *c)
 {
+	/* A drain the parker handed back ends when it would have. */
+	int64_t deadline = c->resumed && c->resume.kind == HANDOFF_CLOSING ?
+	    conn_deadline_of_ms(c->resume.deadline_ms) :
+	    conn_deadline(c->linger_ms);
+
 	if (c->fd < 0)
 		return;
 	/* shutdown fails (ENOTCONN...) when the peer is gone: nothing to
 	 * drain then; nor once its EOF was read, or when it said it was done
-	 * and is quiet.  linger_ms <= 0: FIN, then close at once. */
+	 * and is quiet.  linger_ms <= 0: FIN, then close at once.  (Again on
+	 * a drain handed back: a second shutdown is harmless.) */
 	if (shutdown(c->fd, SHUT_WR) == 0 && c->linger_ms > 0 &&
-	    !c->peer_eof && !conn_peer_quiet(c))
-		conn_drain(c->fd, c->linger_ms);
+	    !c->peer_eof && !conn_peer_quiet(c) && conn_drain(c, deadline))
+		return;
 	conn_abort(c);
 }
 

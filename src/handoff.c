@@ -121,7 +121,7 @@ handoff_decode(const uint8_t *buf, size_t len, struct handoff *h)
 		return HANDOFF_DECODE_BAD_MAGIC;
 	if (buf[2] != HANDOFF_VERSION)
 		return HANDOFF_DECODE_BAD_VERSION;
-	if (buf[3] < HANDOFF_IDLE || buf[3] > HANDOFF_SENDING || buf[107] > 1)
+	if (buf[3] < HANDOFF_IDLE || buf[3] > HANDOFF_CLOSING || buf[107] > 1)
 		return HANDOFF_DECODE_BAD_KIND;
 	if (handoff_get_peer(buf, h) != 0)
 		return HANDOFF_DECODE_BAD_PEER;

@@ -11,10 +11,12 @@
  * and the bytes of a request that came only in part.  A connection that
  * waits for its client to read (the socket's buffer is full) also carries
  * the rest of its response: the bytes not yet sent, and the open file
- * whose part is still to come, as a second descriptor.  The parker keeps
- * the message as it came and hands it back unchanged with the
- * descriptors when the client speaks (or can take more) or the deadline
- * passes.
+ * whose part is still to come, as a second descriptor.  One in its
+ * lingering close (shut down for writing, its client not done reading)
+ * carries only the end of the drain.  The parker keeps the message as it
+ * came and hands it back unchanged with the descriptors when the client
+ * speaks (or can take more) or the deadline passes; a closing one it
+ * closes itself at its deadline.
  *
  * The codec is pure and treats a message as untrusted: handoff_decode()
  * checks the size, magic, version, kind and lengths.  handoff_send() and
@@ -47,6 +49,9 @@ enum handoff_kind {
 				   an echo stream): the cheapest to close */
 	HANDOFF_READING = 2,	/* part of a request came; the rest is due */
 	HANDOFF_SENDING = 3,	/* a response waits for its client to read */
+	HANDOFF_CLOSING = 4,	/* shut down for writing: what is left of the
+				   lingering close's drain, until the
+				   deadline */
 };
 
 /* reply_flags of a connection that waits to send. */

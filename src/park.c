@@ -15,7 +15,10 @@
  * or at its deadline, it goes on the ready FIFO and from there back onto
  * the channel, its message (and the response's file) unchanged; when the
  * channel is full the FIFO waits for EPOLLOUT.  A ready connection is
- * never shed: its client has moved.
+ * never shed: its client has moved.  A connection in its lingering close
+ * (shut down for writing by a worker, its client still reading) goes back
+ * only if its client sends (bytes to drain, or its EOF): at its deadline,
+ * or to make room, the parker closes it, as the worker would have.
  */
 #include "config.h"
 
@@ -207,14 +210,19 @@ park_count_shed(struct park *p, uint8_t kind)
 static void
 park_shed_one(struct park *p, uint32_t slot, uint64_t now_ms)
 {
+	/* A closing one had its answer: closing it only cuts its drain. */
+	if (p->t.e[slot].kind == HANDOFF_CLOSING) {
+		park_drop(p, slot);
+		return;
+	}
 	park_count_shed(p, p->t.e[slot].kind);
 	if (p->shed_log_ms == 0 || now_ms - p->shed_log_ms >= PARK_LOG_MS)
 		park_shed_summary(p, now_ms);
 	park_drop(p, slot);
 }
 
-/* A slot for one more: sheds the oldest idle, else the oldest reading,
- * else the oldest sending.  false when only ready connections are held. */
+/* A slot for one more: closes one in its lingering close, else sheds the
+ * oldest idle, else the oldest reading, else the oldest sending.  false when only ready connections are held. */
 static bool
 park_make_room(struct park *p, uint64_t now_ms)
 {
@@ -378,13 +386,19 @@ park_ready(struct park *p, uint32_t slot)
 	park_table_ready(&p->t, slot);
 }
 
+/* Deadlines: back to a worker, which answers or closes as the service
+ * says; the end of a lingering close's drain is the close itself. */
 static void
 park_expire(struct park *p, uint64_t now_ms)
 {
 	uint32_t slot;
 
-	while ((slot = park_table_expired(&p->t, now_ms)) != PARK_NONE)
-		park_ready(p, slot);
+	while ((slot = park_table_expired(&p->t, now_ms)) != PARK_NONE) {
+		if (p->t.e[slot].kind == HANDOFF_CLOSING)
+			park_drop(p, slot);
+		else
+			park_ready(p, slot);
+	}
 }
 
 /* -1 when the parker must go: the master is gone. */

@@ -157,6 +157,7 @@ park_list_of(uint8_t kind)
 	switch (kind) {
 	case HANDOFF_READING:	return PARK_LIST_READING;
 	case HANDOFF_SENDING:	return PARK_LIST_SENDING;
+	case HANDOFF_CLOSING:	return PARK_LIST_CLOSING;
 	}
 	return PARK_LIST_IDLE;
 }
@@ -248,6 +249,8 @@ park_table_expired(const struct park_table *t, uint64_t now_ms)
 uint32_t
 park_table_victim(const struct park_table *t)
 {
+	if (t->head[PARK_LIST_CLOSING] != PARK_NONE)
+		return t->head[PARK_LIST_CLOSING];
 	if (t->head[PARK_LIST_IDLE] != PARK_NONE)
 		return t->head[PARK_LIST_IDLE];
 	if (t->head[PARK_LIST_READING] != PARK_NONE)

@@ -7,7 +7,9 @@
  * speak or read, and when it was parked.  The table answers the
  * parker's questions in O(log n) or better:
  *   - which deadline comes next (a binary heap on the deadline);
- *   - which connection goes first when the table is full: the one parked
+ *   - which connection goes first when the table is full: one in its
+ *     lingering close (its answer is all sent: closing it only ends the
+ *     drain early), else the one parked
  *     longest among the idle ones (nothing of a next request came), else
  *     among those reading a request, else among those sending a response
  *     (oldest first, so a trickle that has taken longest goes first);
@@ -29,6 +31,7 @@
 #define PARK_NONE	UINT32_MAX	/* no slot */
 
 enum park_list {
+	PARK_LIST_CLOSING,
 	PARK_LIST_IDLE,
 	PARK_LIST_READING,
 	PARK_LIST_SENDING,

@@ -173,11 +173,17 @@ worker_on_progress(void *arg)
 static void
 worker_handle(struct worker *w, struct conn *c)
 {
+	bool closing = c->resumed && c->resume.kind == HANDOFF_CLOSING;
+
 	w->busy_since_ms = clock_now_ms();
 	health_client_set(&w->client, (const struct sockaddr *)&c->peer_addr);
 	worker_report(w, HEALTH_BUSY);
 	c->on_progress = worker_on_progress;
 	c->progress_arg = w;
+	if (closing) {
+		conn_close(c);		/* the rest of its drain; served before */
+		return;
+	}
 	w->a->svc->handle(c, w->a->cf, w->a->site);
 	if (c->fd >= 0)			/* a service must close; be safe */
 		conn_abort(c);

@@ -11,6 +11,11 @@
 #  - a pfload run of 20 slow readers (reading 32 bytes every 0.5 s on a
 #    2 KiB receive buffer) leaves a client making requests at least 95 %
 #    of them answered within 2 s;
+#  - the same with a 256 KiB file, whose answer the socket takes whole:
+#    with timeouts.keepalive = 1 each connection is closed while its
+#    client still reads, and the lingering close (up to timeouts.linger =
+#    2 s, its client sending nothing) waits in the parker too, not in the
+#    worker: still at least 95 % answered;
 #  - with no parker (parker.connections = 0) the response of a slow
 #    reader that keeps others waiting is cut instead (timeouts.min_rate),
 #    and an info line says why.
@@ -22,6 +27,7 @@ www=$PF_TMP/www
 mkdir -p "$www"
 big=$((32 * 1024 * 1024))
 head -c "$big" /dev/zero >"$www/big"
+head -c $((256 * 1024)) /dev/zero >"$www/mid"
 printf 'small\n' >"$www/small"
 
 # slow_client: ask for /big on fd 3 and read nothing yet.
@@ -41,7 +47,7 @@ drain() {
 # answered within LEGIT_TIMEOUT_S.
 slow_readers() {
 	local pct
-	pf_load --attack slowread -c "$1" --attack-path /big --read-bytes 32 \
+	pf_load --attack slowread -c "$1" --attack-path "${path:-/big}" --read-bytes 32 \
 		--interval-ms 500 --ramp 2 --duration 6 --legit seq --path /small \
 		--legit-timeout "$3"
 	pct=$(pf_load_get success_pct)
@@ -92,6 +98,16 @@ pf_note "parked: the slow reader still got all $got bytes"
 
 slow_readers 20 95 2
 pf_no_warnings "behind slow readers"
+pf_stop_ok
+
+# Answers the socket takes whole: the slow readers' connections close
+# (keep-alive timeout) while their clients still read.
+pf_write_http_conf "$PF_TMP/closing.conf" "$www" workers=1 \
+	timeouts.keepalive=1 timeouts.linger=2
+pf_start
+path=/mid slow_readers 20 95 2
+pf_note "behind 20 slow readers in their lingering close: $(pf_load_get success_pct) % answered"
+pf_no_warnings "behind slow readers in their lingering close"
 pf_stop_ok
 
 # No parker: min_rate is what bounds a slow reader.

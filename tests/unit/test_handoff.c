@@ -165,6 +165,28 @@ test_handoff_without_a_peer_or_data_round_trips(void **state)
 	assert_int_equal(out.data_len, 0);
 }
 
+/* A lingering close carries only when its drain ends. */
+static void
+test_handoff_round_trip_keeps_a_closing_connection(void **state)
+{
+	struct handoff in = sample(AF_INET6), out;
+	uint8_t buf[HANDOFF_HEAD_SIZE];
+
+	(void)state;
+	in.kind = HANDOFF_CLOSING;
+	in.data = NULL;
+	in.data_len = 0;
+	in.deadline_ms = 123456789;
+	assert_int_equal(handoff_encode(&in, buf), 0);
+	assert_int_equal(handoff_decode(buf, sizeof(buf), &out),
+	    HANDOFF_DECODE_OK);
+	assert_int_equal(out.kind, HANDOFF_CLOSING);
+	assert_int_equal(out.deadline_ms, 123456789);
+	assert_int_equal(out.data_len, 0);
+	assert_int_equal(out.out_len, 0);
+	assert_int_equal(out.has_file, 0);
+}
+
 static void
 test_handoff_is_big_endian_with_its_magic(void **state)
 {
@@ -234,7 +256,7 @@ test_handoff_decode_rejects_what_is_not_a_whole_message(void **state)
 	assert_int_equal(handoff_decode(bad, len, &out),
 	    HANDOFF_DECODE_BAD_LENGTH);
 	memcpy(bad, buf, len);
-	bad[3] = HANDOFF_SENDING + 1;
+	bad[3] = HANDOFF_CLOSING + 1;
 	assert_int_equal(handoff_decode(bad, len, &out),
 	    HANDOFF_DECODE_BAD_KIND);
 	memcpy(bad, buf, len);
@@ -438,6 +460,8 @@ main(void)
 		    test_handoff_round_trip_keeps_a_waiting_response),
 		cmocka_unit_test(
 		    test_handoff_without_a_peer_or_data_round_trips),
+		cmocka_unit_test(
+		    test_handoff_round_trip_keeps_a_closing_connection),
 		cmocka_unit_test(test_handoff_is_big_endian_with_its_magic),
 		cmocka_unit_test(
 		    test_handoff_encode_refuses_data_beyond_the_limit),

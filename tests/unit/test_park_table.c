@@ -75,6 +75,31 @@ test_park_table_refuses_a_capacity_of_zero(void **state)
 	assert_int_equal(park_table_init(&t, 0), -1);
 }
 
+/* A connection in its lingering close was answered: it goes first. */
+static void
+test_park_table_closes_a_lingering_one_before_any_idle(void **state)
+{
+	struct park_table t;
+	uint32_t i1, c1, c2;
+
+	(void)state;
+	assert_int_equal(park_table_init(&t, 8), 0);
+	i1 = add(&t, 10, HANDOFF_IDLE, 9000, 100);
+	c1 = add(&t, 11, HANDOFF_CLOSING, 2000, 200);
+	c2 = add(&t, 12, HANDOFF_CLOSING, 2000, 300);
+	assert_int_equal(t.count[PARK_LIST_CLOSING], 2);
+	assert_int_equal(park_table_victim(&t), c1);
+	take(&t, c1, 11);
+	assert_int_equal(park_table_victim(&t), c2);
+	take(&t, c2, 12);
+	assert_int_equal(park_table_victim(&t), i1);
+	/* and its deadline is kept like any other */
+	c1 = add(&t, 13, HANDOFF_CLOSING, 1000, 400);
+	assert_int_equal(park_table_next_deadline(&t), 1000);
+	assert_int_equal(park_table_expired(&t, 1000), c1);
+	park_table_free(&t);
+}
+
 static void
 test_park_table_sheds_the_oldest_idle_before_any_reading(void **state)
 {
@@ -289,6 +314,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_park_table_holds_up_to_its_capacity),
 		cmocka_unit_test(test_park_table_refuses_a_capacity_of_zero),
+		cmocka_unit_test(
+		    test_park_table_closes_a_lingering_one_before_any_idle),
 		cmocka_unit_test(
 		    test_park_table_sheds_the_oldest_idle_before_any_reading),
 		cmocka_unit_test(
