@@ -283,6 +283,7 @@ conn_wait_yielding(struct conn *c, short events, int64_t deadline)
 	uint64_t until_ms = 0;
 	int r;
 
+	pressure_begin(&c->pressure, clock_now_ms(), c->bytes_in == 0);
 	for (;;) {
 		uint64_t now_ms = clock_now_ms();
 

@@ -12,13 +12,23 @@ enum pressure_step
 pressure_next(const struct pressure_wait *pw, uint64_t now_ms,
     uint64_t *until_ms)
 {
-	if (pw->seen_ms == 0)
-		return PRESSURE_WATCH;
+	if (pw->seen_ms == 0) {
+		if (now_ms >= pw->grace_ms)
+			return PRESSURE_WATCH;
+		*until_ms = pw->grace_ms;
+		return PRESSURE_HOLD;
+	}
 	if (now_ms < pw->seen_ms + PRESSURE_SETTLE_MS) {
 		*until_ms = pw->seen_ms + PRESSURE_SETTLE_MS;
 		return PRESSURE_HOLD;
 	}
 	return PRESSURE_PROBE;
+}
+
+void
+pressure_begin(struct pressure_wait *pw, uint64_t now_ms, bool fresh)
+{
+	pw->grace_ms = fresh ? now_ms + PRESSURE_GRACE_MS : 0;
 }
 
 void

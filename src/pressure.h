@@ -20,6 +20,14 @@
  * outlasts one wait, so a client that keeps the worker busy with a quick
  * request after each response still yields within a few milliseconds.
  *
+ * A connection's first wait is usually short: its request is on its way
+ * when the worker accepts it.  Watching the listeners during it would
+ * wake the worker for every connection that arrives meanwhile (a poll on
+ * a listener is no exclusive wait), so the wait for a client that has
+ * sent nothing yet begins with PRESSURE_GRACE_MS on the client alone, and
+ * watches only if it outlasts that.  (Later waits watch at once: a kept
+ * connection's silence is what other connections wait behind.)
+ *
  * Reading too slowly: once a response has to wait for its client (the
  * socket's buffer is full), the client must take at least min_rate bytes
  * in each PRESSURE_RATE_WINDOW_MS that it keeps the response waiting; a
@@ -36,6 +44,7 @@
 #include <stdint.h>
 
 #define PRESSURE_SETTLE_MS	2	/* pressure must last this long */
+#define PRESSURE_GRACE_MS	5	/* a first wait's start, client alone */
 #define PRESSURE_RATE_WINDOW_MS	1000	/* a slow reader is judged per window */
 #define PRESSURE_RATE_CHECK_MS	250	/* how often it is judged then */
 
@@ -48,11 +57,15 @@ enum pressure_step {
 
 struct pressure_wait {
 	uint64_t seen_ms;	/* pressure first seen; 0: not seen */
+	uint64_t grace_ms;	/* the current wait watches from then on */
 };
 
 /* The next step at now_ms; for PRESSURE_HOLD, until when. */
 enum pressure_step pressure_next(const struct pressure_wait *pw,
     uint64_t now_ms, uint64_t *until_ms);
+/* A wait for the client begins at now_ms; fresh: the client has sent
+ * nothing yet (the grace applies). */
+void pressure_begin(struct pressure_wait *pw, uint64_t now_ms, bool fresh);
 /* The pressure descriptors were ready during a PRESSURE_WATCH wait. */
 void pressure_seen(struct pressure_wait *pw, uint64_t now_ms);
 /* The result of a PRESSURE_PROBE: true when the worker yields now. */

@@ -23,6 +23,48 @@ test_pressure_watches_while_nothing_else_waits(void **state)
 	assert_int_equal(pressure_next(&pw, 900000, &until), PRESSURE_WATCH);
 }
 
+/*
+ * The first wait of a client that has sent nothing begins on the client
+ * alone: no watch of the listeners (each new connection would wake the
+ * worker) while its request is on its way.
+ */
+static void
+test_pressure_a_first_wait_begins_with_a_grace_on_the_client_alone(
+    void **state)
+{
+	struct pressure_wait pw = { 0 };
+	uint64_t until = 0;
+
+	(void)state;
+	pressure_begin(&pw, 1000, true);
+	assert_int_equal(pressure_next(&pw, 1000, &until), PRESSURE_HOLD);
+	assert_int_equal(until, 1000 + PRESSURE_GRACE_MS);
+	assert_int_equal(pressure_next(&pw, 1000 + PRESSURE_GRACE_MS - 1,
+	    &until), PRESSURE_HOLD);
+	/* a wait that outlasts its grace watches */
+	assert_int_equal(pressure_next(&pw, 1000 + PRESSURE_GRACE_MS, &until),
+	    PRESSURE_WATCH);
+}
+
+/* A client that has spoken (a kept connection, part of a head) is watched
+ * at once: its silence is what others wait behind. */
+static void
+test_pressure_a_later_wait_watches_at_once(void **state)
+{
+	struct pressure_wait pw = { 0 };
+	uint64_t until = 0;
+
+	(void)state;
+	pressure_begin(&pw, 1000, true);
+	pressure_begin(&pw, 1001, false);
+	assert_int_equal(pressure_next(&pw, 1001, &until), PRESSURE_WATCH);
+	/* and pressure seen during the grace settles as usual */
+	pressure_begin(&pw, 2000, true);
+	pressure_seen(&pw, 2000);
+	assert_int_equal(pressure_next(&pw, 2000, &until), PRESSURE_HOLD);
+	assert_int_equal(until, 2000 + PRESSURE_SETTLE_MS);
+}
+
 static void
 test_pressure_holds_on_to_the_client_for_the_settle_time_once_seen(
     void **state)
@@ -133,6 +175,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pressure_watches_while_nothing_else_waits),
+		cmocka_unit_test(
+		    test_pressure_a_first_wait_begins_with_a_grace_on_the_client_alone),
+		cmocka_unit_test(test_pressure_a_later_wait_watches_at_once),
 		cmocka_unit_test(
 		    test_pressure_holds_on_to_the_client_for_the_settle_time_once_seen),
 		cmocka_unit_test(
