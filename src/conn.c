@@ -77,22 +77,26 @@ typedef ssize_t conn_op_fn(int fd, union conn_buf buf, size_t len);
 
 static const sigset_t *conn_wait_mask;	/* NULL: keep the current mask */
 
-/* The worker's park channel and pressure descriptors (conn_set_park). */
+/* The worker's park channel and pressure descriptors (conn_set_park).
+ * Zero-initialised (.bss, not .data): a worker that writes it then does
+ * not make a page of the binary's data its own. */
 static struct {
+	bool parks;		/* channel is the park channel */
 	int channel;
 	struct pollfd pressure[CONN_PRESSURE_MAX];
 	size_t npressure;
 	uint8_t service;
 	bool (*may_yield)(void);
-} conn_park = { .channel = -1 };
+} conn_park;
 
 void
 conn_set_park(const struct conn_park *park)
 {
-	conn_park.channel = -1;
+	conn_park.parks = false;
 	conn_park.npressure = 0;
 	if (park == NULL)
 		return;
+	conn_park.parks = park->channel >= 0;
 	conn_park.channel = park->channel;
 	conn_park.service = park->service;
 	conn_park.may_yield = park->may_yield;
@@ -230,7 +234,7 @@ conn_pressed(void)
 static bool
 conn_may_yield(const struct conn *c, uint64_t now_ms)
 {
-	return conn_park.channel >= 0 && conn_park.npressure > 0 &&
+	return conn_park.parks && conn_park.npressure > 0 &&
 	    now_ms >= c->yield_after_ms &&
 	    (conn_park.may_yield == NULL || conn_park.may_yield());
 }
@@ -522,7 +526,7 @@ conn_yield(struct conn *c, const struct conn_unit *u)
 	};
 	int saved;
 
-	if (conn_park.channel >= 0 && handoff_encode(&h, head) == 0 &&
+	if (conn_park.parks && handoff_encode(&h, head) == 0 &&
 	    handoff_send(conn_park.channel, parts, 4, c->fd,
 	    file ? u->out.file_fd : -1) == 0) {
 		conn_abort(c);		/* the parker's now, file and all */
