@@ -567,6 +567,15 @@ expect_probe(bool pressed)
 	    pressed ? POLLIN : 0, 0);
 }
 
+/* A connection that has spoken before (a kept one): its waits watch the
+ * pressure at once.  A fresh one has its grace first (below). */
+#define KEPT_BYTES	100
+static void
+kept(struct conn *c)
+{
+	c->bytes_in = KEPT_BYTES;
+}
+
 static void
 test_conn_recv_or_yield_waits_as_conn_recv_without_a_parker(void **state)
 {
@@ -589,6 +598,7 @@ test_conn_recv_or_yield_yields_when_another_connection_still_waits(
 	char buf[16];
 
 	set_park();
+	kept(c);
 	will_recv_error(EAGAIN);
 	/* Client and pressure watched together; a connection waits. */
 	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), MS(1), 1, 0, POLLIN);
@@ -598,7 +608,7 @@ test_conn_recv_or_yield_yields_when_another_connection_still_waits(
 	expect_probe(true);
 	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
 	    NOW_MS + 5000), CONN_YIELD);
-	assert_int_equal(c->bytes_in, 0);
+	assert_int_equal(c->bytes_in, KEPT_BYTES);
 	assert_false(c->yielded);	/* only conn_yield gives it away */
 }
 
@@ -610,6 +620,7 @@ test_conn_recv_or_yield_watches_again_when_the_pressure_is_gone(
 	char buf[16];
 
 	set_park();
+	kept(c);
 	will_recv_error(EAGAIN);
 	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), MS(1), 1, 0, POLLIN);
 	expect_ppoll_timeout(POLLIN, MS(PRESSURE_SETTLE_MS));
@@ -629,6 +640,7 @@ test_conn_recv_or_yield_keeps_the_client_that_speaks_in_the_settle_time(
 	char buf[16];
 
 	set_park();
+	kept(c);
 	will_recv_error(EAGAIN);
 	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), 0, 1, 0, POLLIN);
 	expect_ppoll_ready(POLLIN, MS(PRESSURE_SETTLE_MS), MS(1), POLLIN);
@@ -650,6 +662,7 @@ test_conn_recv_or_yield_still_ends_at_its_deadline(void **state)
 	char buf[16];
 
 	set_park();
+	kept(c);
 	will_recv_error(EAGAIN);
 	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), MS(4999), 1, 0, POLLIN);
 	/* The settle time would end after the deadline: cut to it. */
@@ -674,6 +687,33 @@ test_conn_recv_or_yield_never_yields_once_the_worker_stops(void **state)
 	    NOW_MS + 5000), 3);
 }
 
+/* A client that has sent nothing yet: its wait holds on to it alone for
+ * the grace (no listener wakes the worker while its request is on its
+ * way), then watches. */
+static void
+test_conn_recv_or_yield_gives_a_fresh_client_its_grace_first(void **state)
+{
+	struct conn *c = *state;
+	char buf[16];
+
+	set_park();
+	will_recv_error(EAGAIN);
+	expect_ppoll_timeout(POLLIN, MS(PRESSURE_GRACE_MS));
+	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000 - PRESSURE_GRACE_MS),
+	    MS(3), 1, POLLIN, 0);
+	will_recv_data("GET");
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), 3);
+
+	/* and one whose request comes within it is never watched */
+	c->bytes_in = 0;
+	will_recv_error(EAGAIN);
+	expect_ppoll_ready(POLLIN, MS(PRESSURE_GRACE_MS), MS(1), POLLIN);
+	will_recv_data("GET");
+	assert_int_equal(conn_recv_or_yield(c, buf, sizeof(buf),
+	    NOW_MS + 5000), 3);
+}
+
 /* The channel at its EOF (no parker left) would wake every wait: once
  * seen, the connection waits on its client alone. */
 static void
@@ -684,6 +724,7 @@ test_conn_recv_or_yield_stops_watching_a_pressure_descriptor_at_eof(
 	char buf[16];
 
 	set_park();
+	kept(c);
 	will_recv_error(EAGAIN);
 	expect_ppoll_of(2, FAKE_FD, POLLIN, MS(5000), 0, 1, 0, POLLHUP);
 	expect_ppoll_ready(POLLIN, MS(5000), MS(10), POLLIN);
@@ -1239,6 +1280,7 @@ main(void)
 		T(test_conn_recv_of_0_bytes_is_einval_not_eof),
 		T(test_conn_recv_or_yield_waits_as_conn_recv_without_a_parker),
 		T(test_conn_recv_or_yield_yields_when_another_connection_still_waits),
+		T(test_conn_recv_or_yield_gives_a_fresh_client_its_grace_first),
 		T(test_conn_recv_or_yield_watches_again_when_the_pressure_is_gone),
 		T(test_conn_recv_or_yield_keeps_the_client_that_speaks_in_the_settle_time),
 		T(test_conn_recv_or_yield_still_ends_at_its_deadline),
