@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -149,21 +150,24 @@ http_file_serve_new(const struct http_request *req, const char *key,
 
 /*
  * "/a/b" asked for a directory: to "/a/b/", with the query kept.  The
- * Location repeats the target, which may be far longer than a response
- * head has room for: then the answer is 414.
+ * Location is made from the normalised path rel, never from the target
+ * as sent: "//evil.example/..%2Fdocs" leads to "/docs/", not to another
+ * host.  It may be far longer than a response head has room for: then
+ * the answer is 414.
  */
 static void
-http_file_redirect(const struct http_request *req, struct http_reply *rp)
+http_file_redirect(const struct http_request *req, const char *rel,
+    struct http_reply *rp)
 {
-	bool fits;
+	char loc[3 * PATH_MAX + 2];
+	bool fits = http_path_encode(rel, loc, sizeof(loc)) != SIZE_MAX;
+	const char *slash = rel[0] != '\0' ? "/" : "";	/* the root: "/" */
 
-	if (req->query.ptr != NULL)
-		fits = http_reply_field(rp, "Location", "%.*s/?%.*s",
-		    (int)req->path.len, req->path.ptr, (int)req->query.len,
-		    req->query.ptr);
-	else
-		fits = http_reply_field(rp, "Location", "%.*s/",
-		    (int)req->path.len, req->path.ptr);
+	if (fits && req->query.ptr != NULL)
+		fits = http_reply_field(rp, "Location", "%s%s?%.*s", loc, slash,
+		    (int)req->query.len, req->query.ptr);
+	else if (fits)
+		fits = http_reply_field(rp, "Location", "%s%s", loc, slash);
 	if (!fits) {
 		http_reply_init(rp);
 		http_reply_error(rp, HTTP_URI_TOO_LONG);
@@ -257,7 +261,7 @@ http_file_reply(const struct http_site *site, const struct conf *cf,
 	if (S_ISDIR(st.st_mode)) {
 		if (!dir_form) {
 			(void)close(fd);
-			http_file_redirect(req, rp);
+			http_file_redirect(req, rel, rp);
 			return;
 		}
 		http_file_directory(site, cf, req, key, rel, fd, rp);

@@ -178,6 +178,35 @@ http_path_dir_form(const unsigned char *p, size_t len)
 	return http_path_dot(n, dots);
 }
 
+size_t
+http_path_encode(const char *rel, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	if (outlen < 2)
+		return SIZE_MAX;
+	out[n++] = '/';
+	for (; *rel != '\0'; rel++) {
+		unsigned char c = (unsigned char)*rel;
+		bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~' || c == '/';
+
+		if (n + (keep ? 1 : 3) >= outlen)
+			return SIZE_MAX;
+		if (keep) {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
 int
 http_path_normalize(const char *path, size_t len, char *out, size_t outlen,
     bool *dir_form)

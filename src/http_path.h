@@ -43,4 +43,14 @@ int http_path_open_checked(int rootfd, const char *rel);
 /* The HTTP status for an errno from http_path_open: 404, 403 or 500. */
 int http_path_status(int err);
 
+/*
+ * A normalised path (as http_path_normalize() makes it) as the path of a
+ * URL on this server: '/', then rel with every byte but an unreserved
+ * character or '/' percent-encoded, so that it is always one leading '/'
+ * and a segment (never "//host" or "/\host", which a browser would read
+ * as another host).  Its length, or SIZE_MAX when it and its NUL do not
+ * fit in outlen bytes.  Pure.
+ */
+size_t http_path_encode(const char *rel, char *out, size_t outlen);
+
 #endif

@@ -4,7 +4,10 @@
 # refused with 400 and "Connection: close" although the file x above
 # the root exists; "%2F" decodes to "/".  A directory asked for without its
 # '/' is redirected (301, Location: /dir/, the query kept; 414 when that
-# Location would not fit in a response head); "/dir/" serves
+# Location would not fit in a response head), the Location made from the
+# normalised path ("//evil.example/..%2Fdocs", "/\evil.example" and an
+# absolute-form "http://evil.example//docs" never lead to another host);
+# "/dir/" serves
 # its index.html, or 403 when it has none and autoindex is off.  A symlink
 # to a file inside the root is served, one to a file outside (absolute or
 # "../outside") is 403, and so is a FIFO, without hanging a worker.  With
@@ -68,6 +71,22 @@ v=$(pf_header "$PF_TMP/redir.head" Location)
 pf_expect redirq '/docs?x=1' 301
 v=$(pf_header "$PF_TMP/redirq.head" Location)
 [ "$v" = '/docs/?x=1' ] || pf_fail "GET /docs?x=1: Location '$v', want /docs/?x=1"
+# The Location is built from the normalised path, never from the target
+# as sent: none leads a browser to another host.
+mkdir -p "$www/\\evil.example"
+redirect_to() {	# NAME TARGET LOCATION
+	pf_raw "$1" "GET $2 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n" --timeout 5
+	[ "$PF_CODE" = 301 ] || pf_fail "GET $2: status '$PF_CODE', want 301"
+	v=$(pf_header "$PF_TMP/$1.out" Location)
+	[ "$v" = "$3" ] || pf_fail "GET $2: Location '$v', want $3"
+}
+redirect_to open1 '//evil.example/..%2Fdocs' /docs/
+redirect_to open2 '/%2F%2Fevil.example/../docs' /docs/
+redirect_to open3 '/%5Cevil.example' /%5Cevil.example/
+redirect_to open4 '/\\evil.example' /%5Cevil.example/
+redirect_to open5 'http://evil.example//docs' /docs/
+redirect_to open6 '//docs?x=//evil' '/docs/?x=//evil'
+pf_note "redirects stay on this server: //host, %2F%2Fhost, /\\host, absolute-form"
 # A redirect whose Location would not fit in a response head: 414, the
 # connection closed, and nothing logged above info (a client's doing).
 long=$(printf 'q%.0s' $(seq 3000))

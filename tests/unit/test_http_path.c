@@ -161,6 +161,42 @@ test_http_path_normalize_fills_out_exactly_or_says_414(void **state)
 	assert_int_equal(out[0], 'X');		/* outlen 0: untouched */
 }
 
+/* What a redirect's Location is made of: one leading '/', never a second
+ * one or a backslash a browser would take for another host. */
+static void
+test_http_path_encode_makes_a_path_on_this_server(void **state)
+{
+	static const struct {
+		const char *target, *location;
+	} rows[] = {
+		{ "/docs", "/docs" },
+		{ "//evil.example/..%2Fdocs", "/docs" },
+		{ "/%2F%2Fevil.example", "/evil.example" },
+		{ "/\\evil.example", "/%5Cevil.example" },
+		{ "/a b/c%25d", "/a%20b/c%25d" },
+		{ "/caf%C3%A9/x?y", "/caf%C3%A9/x%3Fy" },
+		{ "/-._~", "/-._~" },
+	};
+	char rel[256], out[256];
+	bool dir_form;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(http_path_normalize(rows[i].target,
+		    strlen(rows[i].target), rel, sizeof(rel), &dir_form), 0);
+		assert_int_equal(http_path_encode(rel, out, sizeof(out)),
+		    strlen(rows[i].location));
+		assert_string_equal(out, rows[i].location);
+	}
+	/* exactly its length and a NUL, or nothing */
+	assert_int_equal(http_path_encode("ab", out, 4), 3);
+	assert_int_equal(http_path_encode("ab", out, 3), SIZE_MAX);
+	assert_int_equal(http_path_encode(" ", out, 4), SIZE_MAX);
+	assert_int_equal(http_path_encode(" ", out, 5), 4);
+	assert_int_equal(http_path_encode("", out, 2), 1);
+	assert_string_equal(out, "/");
+}
+
 static void
 test_http_path_normalize_414_is_about_the_result_only(void **state)
 {
@@ -641,6 +677,7 @@ main(void)
 		    test_http_path_normalize_fills_out_exactly_or_says_414),
 		cmocka_unit_test(
 		    test_http_path_normalize_414_is_about_the_result_only),
+		cmocka_unit_test(test_http_path_encode_makes_a_path_on_this_server),
 		cmocka_unit_test(test_http_path_open_table),
 		cmocka_unit_test(test_http_path_open_beneath_slash_itself),
 		cmocka_unit_test(
