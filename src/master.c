@@ -61,16 +61,30 @@ static const int master_signals[] = {
 	SIGTTIN, SIGTTOU,
 };
 
+/*
+ * The master's signals are read from a signalfd, blocked; their
+ * dispositions are reset first, whatever the launcher left: a SIGCHLD
+ * inherited as ignored would have the kernel reap the workers itself and
+ * send nothing, so that a dead worker would never be replaced.
+ */
 static int
 master_open_signalfd(struct master *m)
 {
+	struct sigaction sa;
 	sigset_t set;
 
 	sigemptyset(&set);
 	for (size_t i = 0; i < sizeof(master_signals) / sizeof(int); i++)
 		sigaddset(&set, master_signals[i]);
+	/* Blocked first: one that comes meanwhile waits for the signalfd. */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(master_signals) / sizeof(int); i++)
+		if (sigaction(master_signals[i], &sa, NULL) != 0)
+			return -1;
 	m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	return m->sigfd < 0 ? -1 : 0;
 }
