@@ -21,6 +21,9 @@
 #   load loses no request;
 # - SIGKILL to the master (`systemctl kill --kill-who=main`) makes systemd
 #   start a new one (Restart=on-failure);
+# - a typo in the file makes `systemctl start` fail, the unit stays failed
+#   with exit status 78 and no restart (RestartPreventExitStatus=), and
+#   the journal names the file, the line and the key;
 # - `journalctl -u preforkd -o verbose` holds the start, reload and access
 #   records, native ones (CODE_FUNC, SYSLOG_IDENTIFIER), the access record
 #   with PRIORITY, WORKER_PID (the pid that logged it), REMOTE_ADDR,
@@ -469,3 +472,32 @@ for rec in start_rec reload_rec; do
 		sb_fail "the ${rec%_rec} record is not a notice (PRIORITY=5): ${!rec}"
 done
 pf_note "journal: the access record carries its structured fields; start and reload are notices"
+
+# ---------------------------------------------------------------------
+# A typo in the file: the start fails with the reason in the journal, and
+# systemd does not restart the daemon (RestartPreventExitStatus=64 78):
+# a bad configuration stays bad however often it is read.
+
+sx 10 sh -c 'printf "wrokers = 4\n" >>"$1"' sh "$CONF" ||
+	pf_fail "cannot add a typo to $CONF"
+typo_line=$(sx 10 grep -n '^wrokers = 4$' "$CONF" | cut -d: -f1)
+# The runs above count towards the start limit: clear it, so that only
+# RestartPreventExitStatus= can keep systemd from restarting.
+sx 10 systemctl reset-failed preforkd.service preforkd.socket 2>/dev/null || :
+restarts=$(prop preforkd.service NRestarts)
+! sx 60 systemctl start preforkd.service 2>/dev/null ||
+	sb_fail "systemctl start succeeded with a typo in the file"
+sb_wait 15 "the unit failed after the typo" is_state preforkd.service failed
+sleep 3		# RestartSec=1s: a restart would have come by now
+is_state preforkd.service failed ||
+	sb_fail "the unit is $(prop preforkd.service ActiveState) 3 s after a start with a typo, want failed"
+[ "$(prop preforkd.service NRestarts)" = "$restarts" ] ||
+	sb_fail "systemd restarted preforkd with a bad file: NRestarts $restarts before the start, $(prop preforkd.service NRestarts) after"
+[ "$(prop preforkd.service ExecMainStatus)" = 78 ] ||
+	sb_fail "exit status $(prop preforkd.service ExecMainStatus) for a bad file, want 78"
+sx 20 journalctl -u preforkd.service -n 30 --no-pager >"$PF_TMP/journal.typo" ||
+	pf_fail "journalctl -u preforkd failed"
+grep -Eq "$CONF:$typo_line: .*wrokers" "$PF_TMP/journal.typo" ||
+	sb_fail "the journal does not name the typo ($CONF:$typo_line: wrokers):
+$(cat "$PF_TMP/journal.typo")"
+pf_note "a typo: the unit failed, exit status 78, not restarted; the journal says $(grep -Eo "$CONF:$typo_line: [^\"]*" "$PF_TMP/journal.typo" | head -n 1)"
