@@ -310,6 +310,18 @@ conf_validate_service(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 static int
+conf_validate_dotfiles(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (conf_check_once(cfg, opt) != 0)
+		return -1;
+	if (strcmp(v, "deny") == 0 || strcmp(v, "allow") == 0)
+		return 0;
+	return conf_reject(cfg, opt, "\"%s\": deny or allow", v);
+}
+
+static int
 conf_validate_log_level(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *name = cfg_opt_getnstr(opt, 0);
@@ -479,6 +491,7 @@ static const struct conf_check {
 	{ "http|root",		conf_validate_root },
 	{ "http|index",		conf_validate_index },
 	{ "http|autoindex",	conf_validate_once },
+	{ "http|dotfiles",	conf_validate_dotfiles },
 	{ "http|status_path",	conf_validate_status_path },
 };
 
@@ -503,6 +516,7 @@ conf_cfg_new(void)
 		CFG_STR("root", "/var/www/html", CFGF_NONE),
 		CFG_STR("index", "index.html", CFGF_NONE),
 		CFG_BOOL("autoindex", cfg_false, CFGF_NONE),
+		CFG_STR("dotfiles", "deny", CFGF_NONE),
 		CFG_INT_CB("keepalive_requests", 100, CFGF_NONE,
 		    conf_parse_int),
 		CFG_INT_CB("max_header_size", 8192, CFGF_NONE, conf_parse_int),
@@ -826,6 +840,7 @@ conf_copy_http(cfg_t *h, const char *dir, struct conf_http *out)
 	out->index = strdup(cfg_getstr(h, "index"));
 	out->status_path = strdup(cfg_getstr(h, "status_path"));
 	out->autoindex = cfg_getbool(h, "autoindex") == cfg_true;
+	out->dotfiles = strcmp(cfg_getstr(h, "dotfiles"), "allow") == 0;
 	out->keepalive_requests = (int)cfg_getint(h, "keepalive_requests");
 	out->max_header_size = (int)cfg_getint(h, "max_header_size");
 	return out->root != NULL && out->index != NULL &&
@@ -988,6 +1003,7 @@ conf_print_http(FILE *fp, const struct conf_http *h)
 	fputc('\t', fp);
 	conf_print_str(fp, "index", h->index);
 	fprintf(fp, "\tautoindex = %s\n", h->autoindex ? "true" : "false");
+	fprintf(fp, "\tdotfiles = %s\n", h->dotfiles ? "allow" : "deny");
 	fprintf(fp, "\tkeepalive_requests = %d\n", h->keepalive_requests);
 	fprintf(fp, "\tmax_header_size = %d\n", h->max_header_size);
 	fputc('\t', fp);

@@ -49,6 +49,7 @@ struct conf_http {
 	int root_line;		/* where the file sets it; 0: the default */
 	char *index;		/* a file name, no '/' */
 	bool autoindex;
+	bool dotfiles;		/* serve names beginning with '.' too */
 	int keepalive_requests;	/* requests on one connection, at most */
 	int max_header_size;	/* bytes of a request head, at most */
 	char *status_path;	/* "" : no status page */

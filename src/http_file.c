@@ -3,6 +3,7 @@
  *
  * The path is decoded and normalised (http_path_normalize), opened beneath
  * the root only (http_path_open: no "..", no symlink out), then:
+ *   a dotfile (http_path_hidden) -> 404, unless http.dotfiles = allow;
  *   directory without its '/'  -> 301 to the '/' form;
  *   directory                  -> its index file, else a listing if
  *                                 autoindex is on, else 403;
@@ -242,6 +243,11 @@ http_file_reply(const struct http_site *site, const struct conf *cf,
 	    sizeof(rel), &dir_form);
 	if (status != 0) {
 		http_reply_error(rp, status);
+		return;
+	}
+	/* .env, .git/...: as if absent, unless http.dotfiles = allow */
+	if (!cf->http.dotfiles && http_path_hidden(rel)) {
+		http_reply_error(rp, HTTP_NOT_FOUND);
 		return;
 	}
 	/* The key tells "docs" (a redirect) from "docs/" (its index). */

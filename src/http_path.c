@@ -178,6 +178,24 @@ http_path_dir_form(const unsigned char *p, size_t len)
 	return http_path_dot(n, dots);
 }
 
+bool
+http_path_hidden(const char *rel)
+{
+	static const char wk[] = ".well-known";
+	const char *seg = rel;
+
+	if (strncmp(rel, wk, sizeof(wk) - 1) == 0 &&
+	    (rel[sizeof(wk) - 1] == '/' || rel[sizeof(wk) - 1] == '\0'))
+		seg = rel[sizeof(wk) - 1] == '/' ? rel + sizeof(wk) : "";
+	for (; *seg != '\0'; seg++) {
+		if (*seg == '.')
+			return true;
+		if ((seg = strchr(seg, '/')) == NULL)
+			return false;
+	}
+	return false;
+}
+
 size_t
 http_path_encode(const char *rel, char *out, size_t outlen)
 {

@@ -44,6 +44,14 @@ int http_path_open_checked(int rootfd, const char *rel);
 int http_path_status(int err);
 
 /*
+ * Does the normalised path rel name a dotfile: a segment beginning with
+ * '.' (".env", ".git/config", "a/.htpasswd")?  The first segment
+ * ".well-known" (RFC 8615: ACME challenges, security.txt) does not count,
+ * but a dotfile beneath it does.  Pure.
+ */
+bool http_path_hidden(const char *rel);
+
+/*
  * A normalised path (as http_path_normalize() makes it) as the path of a
  * URL on this server: '/', then rel with every byte but an unreserved
  * character or '/' percent-encoded, so that it is always one leading '/'

@@ -140,6 +140,7 @@ test_conf_gives_the_defaults_for_an_empty_file(void **state)
 	assert_int_equal(l.cf.http.root_line, 0);
 	assert_string_equal(l.cf.http.index, "index.html");
 	assert_false(l.cf.http.autoindex);
+	assert_false(l.cf.http.dotfiles);
 	assert_int_equal(l.cf.http.keepalive_requests, 100);
 	assert_int_equal(l.cf.http.max_header_size, 8192);
 	assert_string_equal(l.cf.http.status_path, "/server-status");
@@ -170,6 +171,7 @@ static const char every_key[] =
 	"\troot = \"/srv/site\"\n"
 	"\tindex = \"default.htm\"\n"
 	"\tautoindex = true\n"
+	"\tdotfiles = allow\n"
 	"\tkeepalive_requests = 7\n"
 	"\tmax_header_size = 4096\n"
 	"\tstatus_path = \"/status\"\n"
@@ -209,6 +211,7 @@ test_conf_reads_every_key(void **state)
 	assert_int_equal(l.cf.http.root_line, 21);
 	assert_string_equal(l.cf.http.index, "default.htm");
 	assert_true(l.cf.http.autoindex);
+	assert_true(l.cf.http.dotfiles);
 	assert_int_equal(l.cf.http.keepalive_requests, 7);
 	assert_int_equal(l.cf.http.max_header_size, 4096);
 	assert_string_equal(l.cf.http.status_path, "/status");
@@ -427,7 +430,8 @@ test_conf_print_writes_the_file_syntax(void **state)
 	    "\tlinger = 2\n\tgraceful = 30\n\thang = 120\n\tmin_rate = 1024\n"
 	    "}\n"
 	    "http {\n\troot = \"/var/www/html\"\n\tindex = \"index.html\"\n"
-	    "\tautoindex = false\n\tkeepalive_requests = 100\n"
+	    "\tautoindex = false\n\tdotfiles = deny\n"
+	    "\tkeepalive_requests = 100\n"
 	    "\tmax_header_size = 8192\n\tstatus_path = \"/server-status\"\n"
 	    "}\nparker {\n\tconnections = 10000\n}\n");
 	free(out);
@@ -453,6 +457,7 @@ assert_same_conf(const struct conf *a, const struct conf *b)
 	assert_string_equal(a->http.root, b->http.root);
 	assert_string_equal(a->http.index, b->http.index);
 	assert_int_equal(a->http.autoindex, b->http.autoindex);
+	assert_int_equal(a->http.dotfiles, b->http.dotfiles);
 	assert_int_equal(a->http.keepalive_requests,
 	    b->http.keepalive_requests);
 	assert_int_equal(a->http.max_header_size, b->http.max_header_size);
@@ -610,6 +615,10 @@ REJECTS(no_keepalive_requests, 3, "http.keepalive_requests: 0 is out of "
     "range 1..1000000", "http {\n\n\tkeepalive_requests = 0\n}\n")
 REJECTS(a_word_for_autoindex, 2, "http.autoindex: not a boolean (true or "
     "false)", "http {\n\tautoindex = maybe\n}\n")
+REJECTS(another_word_for_dotfiles, 2, "http.dotfiles: \"hide\": deny or "
+    "allow", "http {\n\tdotfiles = hide\n}\n")
+REJECTS(dotfiles_twice, 3, "http.dotfiles: set twice (first on line 2)",
+    "http {\n\tdotfiles = allow\n\tdotfiles = deny\n}\n")
 
 /* the string runs to the end of the file, where libconfuse stops */
 REJECTS(an_unterminated_string, 3, "premature end of file",
@@ -893,6 +902,8 @@ main(void)
 		cmocka_unit_test(test_conf_rejects_a_header_size_too_small),
 		cmocka_unit_test(test_conf_rejects_no_keepalive_requests),
 		cmocka_unit_test(test_conf_rejects_a_word_for_autoindex),
+		cmocka_unit_test(test_conf_rejects_another_word_for_dotfiles),
+		cmocka_unit_test(test_conf_rejects_dotfiles_twice),
 		cmocka_unit_test(test_conf_resolves_a_relative_root_from_the_file),
 		cmocka_unit_test(
 		    test_conf_rejects_a_read_timeout_above_the_default_hang),

@@ -197,6 +197,26 @@ test_http_path_encode_makes_a_path_on_this_server(void **state)
 	assert_string_equal(out, "/");
 }
 
+/* Dotfiles: any segment beginning with '.', but .well-known itself. */
+static void
+test_http_path_hidden_names_dotfiles_but_well_known(void **state)
+{
+	(void)state;
+	assert_true(http_path_hidden(".env"));
+	assert_true(http_path_hidden(".git/config"));
+	assert_true(http_path_hidden("a/.htpasswd"));
+	assert_true(http_path_hidden("a/b/.c/d"));
+	assert_true(http_path_hidden(".well-known/.secret"));
+	assert_true(http_path_hidden(".well-knownx"));
+	assert_true(http_path_hidden("a/.well-known/x"));
+	assert_false(http_path_hidden(""));
+	assert_false(http_path_hidden("index.html"));
+	assert_false(http_path_hidden("a.b/c.d"));
+	assert_false(http_path_hidden("a/b."));
+	assert_false(http_path_hidden(".well-known"));
+	assert_false(http_path_hidden(".well-known/acme-challenge/tok.en"));
+}
+
 static void
 test_http_path_normalize_414_is_about_the_result_only(void **state)
 {
@@ -678,6 +698,7 @@ main(void)
 		cmocka_unit_test(
 		    test_http_path_normalize_414_is_about_the_result_only),
 		cmocka_unit_test(test_http_path_encode_makes_a_path_on_this_server),
+		cmocka_unit_test(test_http_path_hidden_names_dotfiles_but_well_known),
 		cmocka_unit_test(test_http_path_open_table),
 		cmocka_unit_test(test_http_path_open_beneath_slash_itself),
 		cmocka_unit_test(
