@@ -14,7 +14,9 @@
  *    "status":"..."}
  * The data comes from the board the master publishes (board.h), read
  * into this worker's static memory.  Anyone not on loopback gets a 404,
- * as if the page did not exist.
+ * as if the page did not exist, and so does a request whose Host is not
+ * a loopback name or address.  (A reverse proxy on this machine that
+ * forwards with Host: localhost makes the page reachable through it.)
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "board.h"
@@ -63,6 +66,46 @@ http_status_loopback(const struct conn *c)
 		    sin6->sin6_addr.s6_addr[12] == 127;
 	}
 	return false;
+}
+
+/*
+ * Does the request name this machine by a loopback name or address:
+ * "localhost" (any case, a final dot allowed), 127.0.0.0/8, or [::1],
+ * each with an optional port?  No Host at all (HTTP/1.0) counts as one.
+ * A browser sends the name it was given, so a page on another site that
+ * points a name of its own at 127.0.0.1 (DNS rebinding) is told 404, and
+ * so is a request a local proxy forwards with its client's Host.
+ */
+static bool
+http_status_host_loopback(struct http_str host)
+{
+	char name[64];
+	const char *p = host.ptr, *end;
+	size_t n = host.len;
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (p == NULL)
+		return true;
+	if (n > 0 && p[0] == '[') {
+		if ((end = memchr(p, ']', n)) == NULL)
+			return false;
+		p++;
+		n = (size_t)(end - p);
+	} else if ((end = memchr(p, ':', n)) != NULL) {
+		n = (size_t)(end - p);
+	}
+	if (n == 0 || n >= sizeof(name))
+		return false;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	if (host.ptr[0] == '[')
+		return inet_pton(AF_INET6, name, &a6) == 1 &&
+		    IN6_IS_ADDR_LOOPBACK(&a6);
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return strcasecmp(name, "localhost") == 0 ||
+	    strcasecmp(name, "localhost.") == 0;
 }
 
 /* The board's row as a scoreboard slot, for score_format_slot(). */
@@ -270,7 +313,7 @@ http_status_page_reply(const struct conn *c, const struct http_request *req,
 	char *body;
 	size_t len = 0;
 
-	if (!http_status_loopback(c)) {
+	if (!http_status_loopback(c) || !http_status_host_loopback(req->host)) {
 		http_reply_error(rp, HTTP_NOT_FOUND);
 		return;
 	}

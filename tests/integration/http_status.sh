@@ -13,7 +13,8 @@
 # STATUS BYTES MS', malformed ones too.  HUP with another http.root
 # serves the new root from generation 2, whose workers the page lists.
 # With log_level = warning, 200 malformed requests add no line to the
-# log; with status_path = "" the path is a plain 404.
+# log; with status_path = "" the path is a plain 404.  A loopback client
+# whose Host is another name (DNS rebinding) gets 404 from the page.
 set -eu
 PF_TIMEOUT=90
 . "$(dirname "$0")/lib.sh"
@@ -78,6 +79,14 @@ grep -o '{"pid":[^}]*}' "$b" | grep "\"client\":\"127\.0\.0\.1:$PF_LOCAL_PORT\""
 	grep -q '"state":"busy"' ||
 	pf_fail "?json: no worker busy serving this request (client 127.0.0.1:$PF_LOCAL_PORT): $(cat "$b")"
 pf_note "?json: workers $pids"
+
+# A loopback client naming another host (DNS rebinding, or a local proxy
+# passing its client's Host on) gets 404; localhost and [::1] names serve.
+pf_expect rebind /server-status 404 -H 'Host: evil.example'
+pf_expect rebindj '/server-status?json' 404 -H "Host: evil.example:$PF_PORT"
+pf_expect lhost /server-status 200 -H "Host: localhost:$PF_PORT"
+pf_expect v6host /server-status 200 -H "Host: [::1]:$PF_PORT"
+pf_note "the page wants a loopback Host: evil.example 404, localhost and [::1] 200"
 
 # The access log.  rx CLIENT_ERE METHOD TARGET VERSION STATUS BYTES_ERE:
 # the ERE of its line.

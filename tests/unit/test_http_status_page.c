@@ -95,13 +95,19 @@ client(struct conn *c, const char *addr)
 	c->peer_len = sizeof(*sin6);
 }
 
-/* The reply to GET /server-status[?query] from c. */
+/* The reply to GET /server-status[?query] from c, with Host: host (NULL:
+ * none). */
 static void
-ask(const struct conn *c, const char *query, struct http_reply *rp)
+ask_host(const struct conn *c, const char *host, const char *query,
+    struct http_reply *rp)
 {
 	struct http_request req;
 
 	memset(&req, 0, sizeof(req));
+	if (host != NULL) {
+		req.host.ptr = host;
+		req.host.len = strlen(host);
+	}
 	req.path.ptr = "/server-status";
 	req.path.len = strlen(req.path.ptr);
 	if (query != NULL) {
@@ -110,6 +116,12 @@ ask(const struct conn *c, const char *query, struct http_reply *rp)
 	}
 	http_reply_init(rp);
 	http_status_page_reply(c, &req, rp);
+}
+
+static void
+ask(const struct conn *c, const char *query, struct http_reply *rp)
+{
+	ask_host(c, "localhost:8080", query, rp);
 }
 
 /* The body as a string (bodies are sent by length, not NUL-terminated). */
@@ -158,6 +170,39 @@ test_status_page_answers_every_loopback_address(void **state)
 		assert_int_equal(rp.status, HTTP_OK);
 		http_reply_done(&rp);
 	}
+}
+
+/* DNS rebinding, or a local proxy forwarding its client's Host: a
+ * loopback peer that names another host gets 404. */
+static void
+test_status_page_wants_a_loopback_host_too(void **state)
+{
+	static const char *const ok[] = { "localhost", "localhost:8080",
+	    "LocalHost.", "127.0.0.1", "127.9.8.7:80", "[::1]", "[::1]:8080" };
+	static const char *const not[] = { "evil.example",
+	    "evil.example:8080", "localhost.evil.example", "10.0.0.1",
+	    "[2001:db8::1]:80", "[::1", "", ":8080", "127.1",
+	    "localhostx" };
+	struct http_reply rp;
+	struct conn c;
+
+	(void)state;
+	client(&c, "127.0.0.1");
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ask_host(&c, ok[i], NULL, &rp);
+		if (rp.status != HTTP_OK)
+			fail_msg("Host: %s: %d, want 200", ok[i], rp.status);
+		http_reply_done(&rp);
+	}
+	for (size_t i = 0; i < sizeof(not) / sizeof(not[0]); i++) {
+		ask_host(&c, not[i], i % 2 ? "json" : NULL, &rp);
+		if (rp.status != HTTP_NOT_FOUND)
+			fail_msg("Host: %s: %d, want 404", not[i], rp.status);
+		http_reply_done(&rp);
+	}
+	ask_host(&c, NULL, NULL, &rp);	/* HTTP/1.0 without Host */
+	assert_int_equal(rp.status, HTTP_OK);
+	http_reply_done(&rp);
 }
 
 static void
@@ -223,6 +268,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_page_is_404_for_anyone_off_loopback),
 		cmocka_unit_test(test_status_page_answers_every_loopback_address),
+		cmocka_unit_test(test_status_page_wants_a_loopback_host_too),
 		cmocka_unit_test(
 		    test_status_page_text_has_the_status_line_then_one_line_per_worker),
 		cmocka_unit_test(
