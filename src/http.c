@@ -112,6 +112,33 @@ http_open_site(const struct conf *cf, void **site, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The root as the serving user sees it: opened by the master before it
+ * dropped root, it must still be a directory this user can list and
+ * search (workers open everything beneath it), or every request would be
+ * 403.  The path above it need not be open to the user.
+ */
+int
+http_check_site(const struct conf *cf, void *site, char *err,
+    size_t errlen)
+{
+	struct http_site *s = site;
+
+	char why[256];
+
+	if (faccessat(s->rootfd, ".", R_OK | X_OK, 0) == 0)
+		return 0;
+	snprintf(why, sizeof(why), "user \"%s\" cannot list it (%s)",
+	    cf->user, strerror(errno));
+	if (cf->http.root_line > 0)
+		snprintf(err, errlen, "%s:%d: http.root: \"%s\": %s", cf->path,
+		    cf->http.root_line, cf->http.root, why);
+	else
+		snprintf(err, errlen, "%s: http.root: \"%s\": %s", cf->path,
+		    cf->http.root, why);
+	return -1;
+}
+
 void
 http_close_site(void *site)
 {

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sysexits.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -154,6 +155,12 @@ master_init(struct master *m, struct conf *cf, struct listeners *ls,
 	if (service_open_site(m->svc, cf, &m->site, err, sizeof(err)) != 0 ||
 	    privs_drop(cf, err, sizeof(err)) != 0) {
 		log_error("%s", err);
+		return -1;
+	}
+	/* As the serving user now: a root it cannot read is a bad file. */
+	if (service_check_site(m->svc, cf, m->site, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		m->bad_config = true;
 		return -1;
 	}
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
@@ -487,8 +494,9 @@ master_run(struct conf *cf, struct listeners *ls,
 	int status;
 
 	if (master_init(&m, cf, ls, ov) != 0) {
+		status = m.bad_config ? EX_CONFIG : EXIT_FAILURE;
 		master_close(&m);
-		return EXIT_FAILURE;
+		return status;
 	}
 	log_notice("preforkd %s starting: %d workers, service %s",
 	    PACKAGE_VERSION, cf->workers, m.svc->name);

@@ -51,6 +51,7 @@ struct master {
 	int park_workers;	/* the park channel: the workers' end */
 	int park_parker;	/* and the parkers' end, until a stop */
 	enum master_phase phase;
+	bool bad_config;		/* master_init: the file cannot work */
 	uint64_t deadline_ms;	/* stop deadline; 0 when none */
 	uint64_t chores_ms;	/* next hang and deadline check */
 	bool killed;		/* stragglers got SIGKILL */

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -153,10 +154,16 @@ privs_drop(const struct conf *cf, char *err, size_t errlen)
 int
 privs_drop_worker(void)
 {
-	if (geteuid() == 0)		/* user = "root", on purpose */
-		return 0;
-	capng_clear(CAPNG_SELECT_CAPS);
-	if (capng_apply(CAPNG_SELECT_CAPS) != 0)
+	if (geteuid() != 0) {		/* not user = "root", on purpose */
+		capng_clear(CAPNG_SELECT_CAPS);
+		if (capng_apply(CAPNG_SELECT_CAPS) != 0)
+			return -1;
+	}
+	/* Nothing it executes can gain a privilege, and no other process
+	 * of its user may ptrace it or read its memory (nor may it dump
+	 * core: a client's bytes stay out of core files). */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		return -1;
 	return 0;
 }

@@ -20,8 +20,9 @@ int privs_check(const struct conf *cf, char *err, size_t errlen);
 int privs_check_start(const struct conf *cf, char *err, size_t errlen);
 /* 0 on success (or nothing to do); -1 when privileges could not be dropped. */
 int privs_drop(const struct conf *cf, char *err, size_t errlen);
-/* A new worker gives up every capability (none to give up as root by
- * choice); -1 when it could not. */
+/* A new worker (or parker) gives up every capability (none to give up
+ * as root by choice), sets no_new_privs and stops being dumpable; -1 when
+ * it could not. */
 int privs_drop_worker(void);
 
 #endif

@@ -9,8 +9,9 @@
 #include "service.h"
 
 static const struct service services[] = {
-	{ "echo", NULL, NULL, echo_handle },
-	{ "http", http_open_site, http_close_site, http_handle },
+	{ "echo", NULL, NULL, NULL, echo_handle },
+	{ "http", http_open_site, http_close_site, http_check_site,
+	    http_handle },
 };
 
 const struct service *
@@ -65,4 +66,13 @@ service_close_site(const struct service *svc, void *site)
 {
 	if (svc->close_site != NULL && site != NULL)
 		svc->close_site(site);
+}
+
+int
+service_check_site(const struct service *svc, const struct conf *cf,
+    void *site, char *err, size_t errlen)
+{
+	if (svc->check_site == NULL || site == NULL)
+		return 0;
+	return svc->check_site(cf, site, err, errlen);
 }

@@ -24,6 +24,10 @@ struct service {
 	int (*open_site)(const struct conf *cf, void **site, char *err,
 	    size_t errlen);
 	void (*close_site)(void *site);
+	/* NULL, or: can this process (the serving user, once the master has
+	 * dropped root) use the open site?  0, or -1 with a message. */
+	int (*check_site)(const struct conf *cf, void *site, char *err,
+	    size_t errlen);
 	void (*handle)(struct conn *c, const struct conf *cf, void *site);
 };
 
@@ -43,12 +47,16 @@ const char *service_names(void);
 int service_open_site(const struct service *svc, const struct conf *cf,
     void **site, char *err, size_t errlen);
 void service_close_site(const struct service *svc, void *site);
+int service_check_site(const struct service *svc, const struct conf *cf,
+    void *site, char *err, size_t errlen);
 
 void echo_handle(struct conn *c, const struct conf *cf, void *site);
 
 int http_open_site(const struct conf *cf, void **site, char *err,
     size_t errlen);
 void http_close_site(void *site);
+int http_check_site(const struct conf *cf, void *site, char *err,
+    size_t errlen);
 void http_handle(struct conn *c, const struct conf *cf, void *site);
 
 #endif

@@ -3,9 +3,11 @@
 # refuses to serve (exit 78, saying why, nothing bound).  With user =
 # "nobody" the master and its workers run as nobody (uid, gid and groups,
 # all of real, effective and saved), the master keeps CAP_NET_BIND_SERVICE
-# and nothing else, the workers keep no capability, the site (opened
-# before the switch) is served, and a reload can still bind a port below
-# 1024.  user = "root" runs as root on purpose, and says so.
+# and nothing else, the workers keep no capability, workers and parker
+# have no_new_privs and are not dumpable, the site (opened before the
+# switch) is served, and a reload can still bind a port below 1024.  A
+# root directory nobody cannot list stops the start (exit 78, saying
+# so).  user = "root" runs as root on purpose, and says so.
 set -eu
 PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
@@ -80,6 +82,16 @@ for w in $PF_WORKERS; do
 	done
 done
 pf_note "master $PF_PID and workers $PF_WORKERS run as nobody; master CapEff $(status_field "$PF_PID" CapEff)"
+# Workers and the parker: no_new_privs, and not dumpable (their /proc
+# files, mem among them, belong to root: no other process of the user may ptrace them
+# or read their memory, and no core file holds a client's bytes).
+for w in $PF_WORKERS $(pf_parkers "$PF_PID"); do
+	[ "$(status_field "$w" NoNewPrivs)" = 1 ] ||
+		pf_fail "$w: NoNewPrivs is '$(status_field "$w" NoNewPrivs)', want 1"
+	[ "$(stat -c %u "/proc/$w/mem")" = 0 ] ||
+		pf_fail "$w: /proc/$w/mem belongs to uid $(stat -c %u "/proc/$w/mem"): still dumpable"
+done
+pf_note "workers and parker: NoNewPrivs 1, not dumpable"
 
 # A reload onto a port below 1024 that nothing on loopback uses.
 low=
@@ -99,6 +111,19 @@ pf_expect low / 200
 pf_note "after the reload, served on 127.0.0.1:$low"
 pf_stop_ok
 pf_check_log_format
+
+# A root that nobody cannot list: checked as nobody, after the switch (as
+# root every directory is readable), so the start fails with the reason
+# and exit status 78 rather than a pool that answers only 403.
+mkdir -p "$PF_TMP/closed"
+printf 'x\n' >"$PF_TMP/closed/index.html"
+chmod 700 "$PF_TMP/closed"
+pf_write_http_conf "$PF_TMP/closed.conf" "$PF_TMP/closed" user='"nobody"'
+pf_run 10 -f "$PF_TMP/closed.conf"
+[ "$PF_STATUS" = 78 ] || pf_fail "a root nobody cannot list: exit status $PF_STATUS, want 78 ($(cat "$PF_ERR"))"
+grep -Eq 'http\.root: ".*/closed": user "nobody" cannot list it \(Permission denied\)' "$PF_ERR" ||
+	pf_fail "a root nobody cannot list: no message saying so: $(cat "$PF_ERR")"
+pf_note "a root closed to nobody: $(grep -o 'http.root: .*' "$PF_ERR" | head -n 1)"
 
 # user = "root": on purpose, said so, and the workers keep root.
 pf_write_http_conf "$PF_TMP/root.conf" "$PF_TMP/www" user='"root"'
