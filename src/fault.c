@@ -3,7 +3,9 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -19,10 +21,18 @@ fault_announce(void)
 		    "exists (a test switch)", FAULT_ENV, path);
 }
 
-bool
+enum fault_start
 fault_worker_start(void)
 {
 	const char *path = getenv(FAULT_ENV);
+	char head[4] = { 0 };
+	FILE *fp;
 
-	return path != NULL && *path != '\0' && access(path, F_OK) == 0;
+	if (path == NULL || *path == '\0' || (fp = fopen(path, "re")) == NULL)
+		return FAULT_START_OK;
+	if (fread(head, 1, sizeof(head), fp) != sizeof(head))
+		head[0] = '\0';
+	(void)fclose(fp);
+	return memcmp(head, "hang", sizeof(head)) == 0 ? FAULT_START_HANG :
+	    FAULT_START_EXIT;
 }

@@ -89,7 +89,8 @@ pool_retire(struct master *m, uint64_t now_ms)
  * SIGKILL for the worker in slot i, with the warning that says why:
  * SCORE_KILL_HANG, busy with no report for timeouts.hang (it is stuck);
  * SCORE_KILL_DEADLINE, still there at the graceful deadline of a stop or
- * of its retirement (the connection it keeps is cut).
+ * of its retirement (the connection it keeps is cut); SCORE_KILL_START,
+ * not ready SCORE_READY_MS after its fork.
  */
 void
 pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
@@ -117,6 +118,11 @@ pool_kill(struct master *m, size_t i, enum score_kill why, uint64_t now_ms)
 		    (unsigned long long)(now_ms - w->busy_since_ms),
 		    (unsigned long long)(now_ms - w->last_report_ms),
 		    (unsigned long long)(w->hang_ms / 1000));
+	} else if (why == SCORE_KILL_START) {
+		log_warning_fields(SPAWN_WORKER_FIELDS(w), "%s %ld not ready "
+		    "%llu ms after its start; killing it (a startup fault)",
+		    score_role_name(w), (long)w->pid,
+		    (unsigned long long)(now_ms - w->started_ms));
 	} else {
 		score_describe_work(w, now_ms, doing, sizeof(doing));
 		log_warning_fields(SPAWN_WORKER_FIELDS(w), "%s %ld of "
@@ -140,6 +146,9 @@ pool_chores(struct master *m, uint64_t now_ms)
 		if (w->state == SCORE_BUSY && now_ms >= w->last_report_ms &&
 		    now_ms - w->last_report_ms >= w->hang_ms)
 			pool_kill(m, i, SCORE_KILL_HANG, now_ms);
+		else if (w->state == SCORE_STARTING &&
+		    now_ms >= w->started_ms + SCORE_READY_MS)
+			pool_kill(m, i, SCORE_KILL_START, now_ms);
 		else if (w->retiring && now_ms >= w->retire_deadline_ms)
 			pool_kill(m, i, SCORE_KILL_DEADLINE, now_ms);
 	}

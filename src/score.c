@@ -301,7 +301,10 @@ score_vacate(struct score *s, size_t slot, bool crashed, uint64_t now_ms)
 {
 	struct score_slot *w = &s->slot[slot];
 	bool served = w->served > 0 || w->state == SCORE_BUSY;
-	uint64_t life = now_ms > w->started_ms ? now_ms - w->started_ms : 0;
+	/* Never ready: a startup fault however long it took (the start
+	 * timeout), so the backoff grows as for any other. */
+	uint64_t life = w->state != SCORE_STARTING && now_ms > w->started_ms ?
+	    now_ms - w->started_ms : 0;
 	uint64_t delay = backoff_after_exit(&w->failures, crashed, served, life);
 	struct score_slot pool = {
 		.wanted = w->wanted,

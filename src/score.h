@@ -46,11 +46,17 @@ enum score_state {
 	SCORE_EXITING,		/* said it is leaving */
 };
 
+/* A worker (or parker) does little before it reports ready: one that is
+ * not ready this long after its fork is stuck, and killed (a startup
+ * fault, with the crash backoff). */
+#define SCORE_READY_MS	10000
+
 /* Why the master killed a worker, if it did. */
 enum score_kill {
 	SCORE_KILL_NONE = 0,
 	SCORE_KILL_HANG,	/* busy with no report for timeouts.hang */
 	SCORE_KILL_DEADLINE,	/* retiring past timeouts.graceful */
+	SCORE_KILL_START,	/* not ready SCORE_READY_MS after its fork */
 };
 
 struct score_slot {

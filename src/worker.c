@@ -444,9 +444,17 @@ worker_run(const struct worker_args *a)
 		_exit(EXIT_SUCCESS);
 	}
 	conn_set_wait_mask(&w.wait_mask);
-	if (fault_worker_start()) {
+	switch (fault_worker_start()) {
+	case FAULT_START_OK:
+		break;
+	case FAULT_START_EXIT:
 		log_error("worker fails at startup: %s exists", getenv(FAULT_ENV));
 		_exit(EXIT_FAILURE);
+	case FAULT_START_HANG:
+		log_error("worker hangs at startup: %s says hang",
+		    getenv(FAULT_ENV));
+		for (;;)
+			(void)pause();
 	}
 	if (worker_epoll(&w) != 0) {
 		log_error_errno("worker setup: epoll");
