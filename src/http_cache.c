@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "http_cache.h"
@@ -86,11 +87,31 @@ http_cache_get(int rootfd, const char *key)
 	return NULL;
 }
 
+/* The lowest descriptor the cache may not keep (descriptors are handed
+ * out lowest first, so a high one means few are left); read once. */
+static long
+http_cache_fd_ceiling(void)
+{
+	static long ceiling;
+	struct rlimit rl;
+
+	if (ceiling == 0) {
+		if (getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
+		    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1L << 30)
+			ceiling = 1L << 30;
+		else
+			ceiling = (long)rl.rlim_cur - HTTP_CACHE_FD_RESERVE;
+	}
+	return ceiling;
+}
+
 const struct http_file *
 http_cache_put(const char *key, const char *path, const struct http_file *f)
 {
 	struct http_cache_entry *e = &http_cache[0];
 
+	if (f->fd >= http_cache_fd_ceiling())
+		return NULL;	/* near the limit: accept() needs them more */
 	if (strlen(key) >= HTTP_CACHE_PATH_MAX ||
 	    strlen(path) >= HTTP_CACHE_PATH_MAX || path[0] == '\0')
 		return NULL;

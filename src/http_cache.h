@@ -16,7 +16,10 @@
  * beneath the root, so nothing is served that was not served before.
  *
  * HTTP_CACHE_ENTRIES entries per worker, the least recently used one
- * replaced; paths longer than HTTP_CACHE_PATH_MAX are not cached.  The
+ * replaced; paths longer than HTTP_CACHE_PATH_MAX are not cached, and
+ * neither is a file whose descriptor lies within HTTP_CACHE_FD_RESERVE of
+ * the limit on open files: the cache yields, so that accept() always has
+ * descriptors left.  The
  * table is the worker's own (static, touched only once used), so an idle
  * worker pays nothing for it.
  */
@@ -31,6 +34,7 @@
 
 #define HTTP_CACHE_ENTRIES	64
 #define HTTP_CACHE_PATH_MAX	256
+#define HTTP_CACHE_FD_RESERVE	16	/* descriptors the cache leaves free */
 #define HTTP_ETAG_MAX		64
 
 /* A regular file ready to be served. */

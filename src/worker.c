@@ -47,6 +47,7 @@
 #define WORKER_MAX_EVENTS	16
 #define WORKER_RETRY_MS		1000		/* resend a refused report */
 #define WORKER_PAUSE_MS		100		/* out of descriptors: back off */
+#define WORKER_STARVED_LOG_MS	10000		/* between two such warnings */
 #define WORKER_PROGRESS_MS	1000		/* busy: report progress */
 #define WORKER_ACCEPT_BURST	16		/* connections without a wait */
 #define WORKER_PRESSURE_MAX	16		/* listeners + the channel */
@@ -63,6 +64,8 @@ struct worker {
 	uint64_t cut;			/* responses cut: too slow a reader */
 	uint64_t limit;			/* 0: no max_requests */
 	uint64_t busy_since_ms;
+	uint64_t starved_log_ms;	/* the last accept-starved warning */
+	unsigned long starved_quiet;	/* warnings not logged since */
 	struct health_client client;
 	bool draining;			/* pool stop: listeners left */
 	bool channel_open;		/* the parker can still hand back */
@@ -300,6 +303,34 @@ worker_accept_transient(int err)
 }
 
 /*
+ * Out of descriptors or memory at accept (the connection waits in the
+ * queue; the worker backs off WORKER_PAUSE_MS and tries again): one
+ * warning, then at most one every WORKER_STARVED_LOG_MS saying how many
+ * more there were.
+ */
+static void
+worker_accept_starved(struct worker *w, const struct listener *l, int err)
+{
+	uint64_t now_ms = clock_now_ms();
+
+	if (w->starved_log_ms != 0 &&
+	    now_ms - w->starved_log_ms < WORKER_STARVED_LOG_MS) {
+		w->starved_quiet++;
+		return;
+	}
+	if (w->starved_quiet > 0)
+		log_warning("accept on %s: %s (and %lu more times in the last "
+		    "%llu s; said at most every %d s)", l->name,
+		    strerror(err), w->starved_quiet,
+		    (unsigned long long)((now_ms - w->starved_log_ms) / 1000),
+		    WORKER_STARVED_LOG_MS / 1000);
+	else
+		log_warning("accept on %s: %s", l->name, strerror(err));
+	w->starved_log_ms = now_ms;
+	w->starved_quiet = 0;
+}
+
+/*
  * Accepts and serves from l, then tries l again before going back to
  * wait, up to WORKER_ACCEPT_BURST connections: under load the next one is
  * already queued, and taking it at once spares a wait and the IDLE record
@@ -332,8 +363,9 @@ worker_accept(struct worker *w, const struct listener *l)
 	errno = err;
 	if (err == EMFILE || err == ENFILE || err == ENOBUFS ||
 	    err == ENOMEM) {
-		log_warning_errno("accept on %s", l->name);
 		const struct timespec pause = { 0, WORKER_PAUSE_MS * 1000000L };
+
+		worker_accept_starved(w, l, err);
 		(void)ppoll(NULL, 0, &pause, &w->wait_mask);
 		return 0;
 	}
