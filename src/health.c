@@ -91,6 +91,21 @@ health_decode(const uint8_t *buf, size_t len, struct health_record *r)
 	return HEALTH_DECODE_OK;
 }
 
+size_t
+health_resync(const uint8_t *buf, size_t len)
+{
+	static const uint8_t head[3] = { HEALTH_MAGIC >> 8, HEALTH_MAGIC & 0xff,
+	    HEALTH_VERSION };
+
+	for (size_t i = 1; i < len; i++) {
+		size_t n = len - i < sizeof(head) ? len - i : sizeof(head);
+
+		if (memcmp(buf + i, head, n) == 0)
+			return i;
+	}
+	return len;
+}
+
 const char *
 health_decode_strerror(enum health_decode_status st)
 {

@@ -86,6 +86,15 @@ enum health_decode_status health_decode(const uint8_t *buf, size_t len,
     struct health_record *r);
 const char *health_decode_strerror(enum health_decode_status st);
 
+/*
+ * Where a record may begin again after bytes that are none: the offset
+ * of the first "PF" and version byte at or after 1 in buf[0..len) (a
+ * prefix of them at the very end counts: the rest may follow), or len.
+ * With it a reader that met a stray byte finds the records again instead
+ * of reading every later one out of step.  Pure.
+ */
+size_t health_resync(const uint8_t *buf, size_t len);
+
 const char *health_state_name(enum health_state st);
 const char *health_exit_reason_name(enum health_exit_reason reason);
 

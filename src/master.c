@@ -50,7 +50,8 @@
 #define MASTER_PIPE_SIZE	(1 << 20)	/* room for bursts of records */
 #define MASTER_HALT_GRACE_MS	5000		/* QUIT: then SIGKILL */
 #define MASTER_KILL_WAIT_MS	5000		/* SIGKILL: then give up */
-#define MASTER_DRAIN_RECORDS	256
+#define MASTER_DRAIN_READS	8	/* buffers read per wake-up, at most */
+#define MASTER_BAD_LOG_MS	10000	/* between two bad-record warnings */
 /* After a drain the health pipe rests this long: records are taken in
  * batches, not with a wake-up of the master for each (two per
  * connection); the pipe holds far more than arrives meanwhile. */
@@ -197,33 +198,72 @@ master_log_record(const struct health_record *r, enum score_result res)
 	    (unsigned long)r->pid, score_result_name(res));
 }
 
+/* Bytes that were no record: one warning, then at most one every
+ * MASTER_BAD_LOG_MS with what was dropped meanwhile. */
 static void
+master_bad_health(struct master *m, size_t dropped,
+    enum health_decode_status st, uint64_t now_ms)
+{
+	m->bad_health_bytes += dropped;
+	if (m->bad_health_log_ms != 0 &&
+	    now_ms - m->bad_health_log_ms < MASTER_BAD_LOG_MS)
+		return;
+	log_warning("health pipe: dropped %llu bytes that were no record "
+	    "(%s); reading on from the next record (said at most every %d s)",
+	    (unsigned long long)m->bad_health_bytes,
+	    health_decode_strerror(st), MASTER_BAD_LOG_MS / 1000);
+	m->bad_health_log_ms = now_ms;
+	m->bad_health_bytes = 0;
+}
+
+/*
+ * Applies the whole records at the start of buf; returns how many bytes
+ * it used (the rest, less than a record, waits for the next read).  Bytes
+ * that are no record (written by no worker, or out of step) are skipped
+ * up to where a record may begin again.
+ */
+static size_t
 master_apply_records(struct master *m, const uint8_t *buf, size_t len,
     uint64_t now_ms)
 {
-	for (size_t off = 0; off < len; off += HEALTH_RECORD_SIZE) {
+	size_t off = 0;
+
+	while (len - off >= HEALTH_RECORD_SIZE) {
 		struct health_record r;
 		enum health_decode_status st;
+		size_t skip;
 
 		st = health_decode(buf + off, len - off, &r);
-		if (st != HEALTH_DECODE_OK) {
-			log_warning("health pipe: dropped %zu bytes: %s",
-			    len - off < HEALTH_RECORD_SIZE ?
-			    len - off : (size_t)HEALTH_RECORD_SIZE,
-			    health_decode_strerror(st));
+		if (st == HEALTH_DECODE_OK) {
+			master_log_record(&r, score_apply(&m->score, &r,
+			    now_ms, NULL));
+			off += HEALTH_RECORD_SIZE;
 			continue;
 		}
-		master_log_record(&r, score_apply(&m->score, &r, now_ms, NULL));
+		skip = health_resync(buf + off, len - off);
+		master_bad_health(m, skip, st, now_ms);
+		off += skip;
 	}
+	return off;
 }
 
+/*
+ * Reads what the workers reported: at most MASTER_DRAIN_READS buffers per
+ * wake-up, so that a worker writing in a loop cannot keep the master from
+ * its other work (the rest is read at the next turn of the loop).  A
+ * record split by a stray byte before it is put together again from two
+ * reads.
+ */
 static void
 master_drain_health(struct master *m, uint64_t now_ms)
 {
-	uint8_t buf[MASTER_DRAIN_RECORDS * HEALTH_RECORD_SIZE];
+	uint8_t *buf = m->health_buf;
+	size_t cap = sizeof(m->health_buf);
 
-	for (;;) {
-		ssize_t n = read(m->health_rd, buf, sizeof(buf));
+	for (int reads = 0; reads < MASTER_DRAIN_READS; reads++) {
+		ssize_t n = read(m->health_rd, buf + m->health_len,
+		    cap - m->health_len);
+		size_t used, len;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -232,8 +272,11 @@ master_drain_health(struct master *m, uint64_t now_ms)
 				log_error_errno("health pipe read");
 			return;
 		}
-		master_apply_records(m, buf, (size_t)n, now_ms);
-		if ((size_t)n < sizeof(buf))
+		len = m->health_len + (size_t)n;
+		used = master_apply_records(m, buf, len, now_ms);
+		memmove(buf, buf + used, len - used);
+		m->health_len = len - used;
+		if ((size_t)n < cap - (len - (size_t)n))
 			return;
 	}
 }

@@ -19,8 +19,11 @@
 
 #include "backoff.h"
 #include "board.h"
+#include "health.h"
 #include "listen.h"
 #include "score.h"
+
+#define MASTER_HEALTH_RECORDS	256	/* health records per read */
 
 struct conf;
 struct conf_overrides;
@@ -52,6 +55,11 @@ struct master {
 	int park_parker;	/* and the parkers' end, until a stop */
 	enum master_phase phase;
 	bool bad_config;		/* master_init: the file cannot work */
+	/* Health records read, and a part of one that waits for the rest. */
+	uint8_t health_buf[MASTER_HEALTH_RECORDS * HEALTH_RECORD_SIZE];
+	size_t health_len;
+	uint64_t bad_health_log_ms;	/* the last bad-record warning */
+	uint64_t bad_health_bytes;	/* dropped since */
 	uint64_t deadline_ms;	/* stop deadline; 0 when none */
 	uint64_t chores_ms;	/* next hang and deadline check */
 	bool killed;		/* stragglers got SIGKILL */

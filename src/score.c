@@ -165,9 +165,11 @@ score_retire(struct score *s, size_t i, uint64_t deadline_ms)
 }
 
 uint32_t
-score_next_cookie(struct score *s)
+score_next_cookie(struct score *s, uint32_t random)
 {
-	if (++s->last_cookie == 0)
+	if (random != 0 && random != s->last_cookie)
+		s->last_cookie = random;
+	else if (++s->last_cookie == 0)
 		s->last_cookie = 1;
 	return s->last_cookie;
 }

@@ -165,8 +165,10 @@ bool score_retirable(const struct score *s, size_t i);
 /* The worker in slot i was told to finish and go, by deadline_ms. */
 void score_retire(struct score *s, size_t i, uint64_t deadline_ms);
 
-/* A fresh spawn cookie, never 0 and never the last one used. */
-uint32_t score_next_cookie(struct score *s);
+/* A fresh spawn cookie from random (the caller's getrandom()), so that no
+ * worker can guess a sibling's and forge its records: random itself,
+ * unless it is 0 or the last one used. */
+uint32_t score_next_cookie(struct score *s, uint32_t random);
 
 /* A wanted, empty slot whose wait is over. */
 bool score_due(const struct score *s, size_t i, uint64_t now_ms);

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,10 +106,22 @@ spawn_set_cap(struct master *m, unsigned workers, uint64_t now_ms)
 		    now_ms);
 }
 
+/* 32 random bits for a spawn cookie; 0 when the kernel has none to give
+ * (score_next_cookie() then counts on). */
+static uint32_t
+spawn_random(void)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		return 0;
+	return r;
+}
+
 static void
 spawn_worker(struct master *m, size_t slot, uint64_t now_ms)
 {
-	uint32_t cookie = score_next_cookie(&m->score);
+	uint32_t cookie = score_next_cookie(&m->score, spawn_random());
 	pid_t pid = fork();
 
 	if (pid < 0) {

@@ -43,6 +43,40 @@ sample_record(void)
 	return r;
 }
 
+/* A stray byte, then records: the reader finds them again. */
+static void
+test_health_resync_finds_the_next_record_after_stray_bytes(void **state)
+{
+	struct health_record in = sample_record(), out;
+	uint8_t buf[3 + 2 * HEALTH_RECORD_SIZE];
+	size_t off;
+
+	(void)state;
+	buf[0] = 'x';
+	buf[1] = 'P';		/* a "P" that is no record either */
+	buf[2] = 'Q';
+	health_encode(&in, buf + 3);
+	health_encode(&in, buf + 3 + HEALTH_RECORD_SIZE);
+	assert_int_not_equal(health_decode(buf, sizeof(buf), &out),
+	    HEALTH_DECODE_OK);
+	off = health_resync(buf, sizeof(buf));
+	assert_int_equal(off, 3);
+	assert_int_equal(health_decode(buf + off, sizeof(buf) - off, &out),
+	    HEALTH_DECODE_OK);
+	assert_int_equal(out.pid, in.pid);
+	assert_int_equal(health_decode(buf + off + HEALTH_RECORD_SIZE,
+	    sizeof(buf) - off - HEALTH_RECORD_SIZE, &out), HEALTH_DECODE_OK);
+	/* a record starts again only after the first byte */
+	assert_int_equal(health_resync(buf + 3, sizeof(buf) - 3),
+	    HEALTH_RECORD_SIZE);
+	/* nothing like one: all of it goes; the start of one at the end
+	 * waits for the rest */
+	assert_int_equal(health_resync((const uint8_t *)"abcdef", 6), 6);
+	assert_int_equal(health_resync((const uint8_t *)"abcdP", 5), 4);
+	assert_int_equal(health_resync((const uint8_t *)"abcdPF", 6), 4);
+	assert_int_equal(health_resync((const uint8_t *)"abPFz", 5), 5);
+}
+
 static void
 test_health_record_fits_in_an_atomic_pipe_write(void **state)
 {
@@ -218,6 +252,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_health_record_fits_in_an_atomic_pipe_write),
+		cmocka_unit_test(
+		    test_health_resync_finds_the_next_record_after_stray_bytes),
 		cmocka_unit_test(test_health_round_trip_keeps_every_field),
 		cmocka_unit_test(test_health_encoding_is_big_endian),
 		cmocka_unit_test(test_health_decode_rejects_a_short_record),

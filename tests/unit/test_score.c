@@ -216,9 +216,15 @@ test_score_cookies_are_never_zero_or_repeated(void **state)
 	struct score *s = *state;
 	uint32_t a, b;
 
+	/* the random draw, as given */
+	assert_int_equal(score_next_cookie(s, 0x9e3779b9u), 0x9e3779b9u);
+	assert_int_equal(score_next_cookie(s, 0x12345678u), 0x12345678u);
+	/* no draw (0), or the same twice: counted on from the last */
+	assert_int_equal(score_next_cookie(s, 0x12345678u), 0x12345679u);
+	assert_int_equal(score_next_cookie(s, 0), 0x1234567au);
 	s->last_cookie = UINT32_MAX - 1;
-	a = score_next_cookie(s);
-	b = score_next_cookie(s);
+	a = score_next_cookie(s, 0);
+	b = score_next_cookie(s, 0);
 	assert_int_equal(a, UINT32_MAX);
 	assert_int_not_equal(b, 0);
 	assert_int_not_equal(a, b);
@@ -252,7 +258,7 @@ test_score_a_progress_report_keeps_the_start_of_the_connection(void **state)
 static void
 ready(struct score *s, size_t i, pid_t pid, uint64_t now)
 {
-	uint32_t cookie = score_next_cookie(s);
+	uint32_t cookie = score_next_cookie(s, 0);
 
 	score_start(s, i, pid, cookie, HANG_MS, now);
 	assert_int_equal(apply(s, record(pid, cookie, 1, HEALTH_READY, 0),
@@ -352,7 +358,7 @@ test_score_a_generation_that_never_served_is_retired_at_once(void **state)
 		ready(s, i, (pid_t)(100 + i), 10);
 	assert_true(score_update_serving(s));
 	assert_int_equal(score_reload(s, 1, false), 0);	/* generation 2 */
-	score_start(s, 4, 200, score_next_cookie(s), HANG_MS, 20);	/* starting */
+	score_start(s, 4, 200, score_next_cookie(s, 0), HANG_MS, 20);	/* starting */
 	assert_int_equal(score_reload(s, 1, false), 0);	/* generation 3 */
 	assert_int_equal(s->serving, 1);
 	assert_true(score_retirable(s, 4));		/* generation 2 */
@@ -435,7 +441,7 @@ test_score_ttin_adds_a_slot_and_ttou_drops_the_least_busy(void **state)
 
 	ready(s, 0, 100, 10);
 	ready(s, 1, 101, 10);
-	score_start(s, 2, 102, score_next_cookie(s), HANG_MS, 10);	/* starting */
+	score_start(s, 2, 102, score_next_cookie(s, 0), HANG_MS, 10);	/* starting */
 	/* slot 3 stays empty: down, waiting for its spawn */
 	busy = record(100, s->slot[0].cookie, 2, HEALTH_BUSY, 0);
 	apply(s, busy, 20);
@@ -507,7 +513,7 @@ test_score_the_parker_is_no_worker_in_the_counts(void **state)
 	parker_pool(s);
 	ready(s, 0, 100, 10);
 	ready(s, 1, 101, 10);
-	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	score_start(s, 2, 300, score_next_cookie(s, 0), HANG_MS, 10);
 	r = parker_record(s, 1, HEALTH_BUSY);
 	r.held = 40;
 	r.held_reading = 30;
@@ -531,7 +537,7 @@ test_score_a_record_of_the_wrong_role_is_refused(void **state)
 	struct health_record r;
 
 	parker_pool(s);
-	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	score_start(s, 2, 300, score_next_cookie(s, 0), HANG_MS, 10);
 	r = parker_record(s, 1, HEALTH_READY);
 	r.role = HEALTH_ROLE_WORKER;
 	assert_int_equal(apply(s, r, 20), SCORE_WRONG_ROLE);
@@ -551,7 +557,7 @@ test_score_a_generation_serves_once_its_parker_is_ready_too(void **state)
 	ready(s, 1, 101, 10);
 	assert_false(score_update_serving(s));
 	assert_false(score_parker_up(s));
-	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	score_start(s, 2, 300, score_next_cookie(s, 0), HANG_MS, 10);
 	assert_false(score_update_serving(s));
 	assert_int_equal(apply(s, parker_record(s, 1, HEALTH_READY), 20),
 	    SCORE_APPLIED);
@@ -565,7 +571,7 @@ test_score_the_parker_is_down_once_retired_or_gone(void **state)
 	struct score *s = *state;
 
 	parker_pool(s);
-	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	score_start(s, 2, 300, score_next_cookie(s, 0), HANG_MS, 10);
 	assert_int_equal(apply(s, parker_record(s, 1, HEALTH_READY), 20),
 	    SCORE_APPLIED);
 	assert_true(score_parker_up(s));
@@ -573,7 +579,7 @@ test_score_the_parker_is_down_once_retired_or_gone(void **state)
 	assert_false(score_parker_up(s));
 	assert_true(s->slot[2].wanted);			/* to be respawned */
 	assert_int_equal(s->slot[2].role, HEALTH_ROLE_PARKER);
-	score_start(s, 2, 301, score_next_cookie(s), HANG_MS, 6000);
+	score_start(s, 2, 301, score_next_cookie(s, 0), HANG_MS, 6000);
 	assert_false(score_parker_up(s));		/* until it is ready */
 	/* A reload: the old parker leaves the pool; a new one is wanted. */
 	assert_int_equal(score_reload(s, 2, true), 0);
@@ -603,7 +609,7 @@ test_score_status_and_line_of_the_parker(void **state)
 	parker_pool(s);
 	ready(s, 0, 100, 10);
 	ready(s, 1, 101, 10);
-	score_start(s, 2, 300, score_next_cookie(s), HANG_MS, 10);
+	score_start(s, 2, 300, score_next_cookie(s, 0), HANG_MS, 10);
 	r = parker_record(s, 1, HEALTH_BUSY);
 	r.held = 12;
 	r.held_reading = 3;
