@@ -7,7 +7,7 @@
 # have no_new_privs and are not dumpable, the site (opened before the
 # switch) is served, and a reload can still bind a port below 1024.  A
 # root directory nobody cannot list stops the start (exit 78, saying
-# so).  user = "root" runs as root on purpose, and says so.
+# so), and -t says so too.  user = "root" runs as root on purpose, and says so.
 set -eu
 PF_TIMEOUT=60
 . "$(dirname "$0")/lib.sh"
@@ -124,6 +124,11 @@ pf_run 10 -f "$PF_TMP/closed.conf"
 grep -Eq 'http\.root: ".*/closed": user "nobody" cannot list it \(Permission denied\)' "$PF_ERR" ||
 	pf_fail "a root nobody cannot list: no message saying so: $(cat "$PF_ERR")"
 pf_note "a root closed to nobody: $(grep -o 'http.root: .*' "$PF_ERR" | head -n 1)"
+# and -t, run as root, says the same (it checks as nobody, in a child)
+pf_run 10 -t -f "$PF_TMP/closed.conf"
+[ "$PF_STATUS" = 78 ] || pf_fail "-t with a root nobody cannot list: exit status $PF_STATUS, want 78 ($(cat "$PF_ERR"))"
+grep -Eq 'http\.root: ".*/closed": user "nobody" cannot list it \(Permission denied\)' "$PF_ERR" ||
+	pf_fail "-t with a root nobody cannot list: no message saying so: $(cat "$PF_ERR")"
 
 # user = "root": on purpose, said so, and the workers keep root.
 pf_write_http_conf "$PF_TMP/root.conf" "$PF_TMP/www" user='"root"'
