@@ -9,7 +9,11 @@
  * trailing '/' or a control byte; a result that normalises to something
  * else the second time; the two sizes disagreeing on anything but 414; or
  * a disagreement with the plain forward decode-then-stack reference below.
- * Opens no file.
+ * Then, for a result, its Location (http_path_encode) must be one '/'
+ * and only unreserved characters, '/' and "%HH" (so never "//" or "/\\",
+ * another host to a browser) and normalise back to the same result; and
+ * http_path_hidden must say whether a segment begins with '.', the first
+ * segment ".well-known" aside.  Opens no file.
  */
 #include "config.h"
 
@@ -139,6 +143,57 @@ fuzz_check_idempotent(const char *out)
 	free(again);
 }
 
+/* The Location made of out: on this server, and the same path again. */
+static void
+fuzz_check_location(const char *out)
+{
+	size_t len = strlen(out), cap = 3 * len + 2, n;
+	char *loc = malloc(cap), *again = malloc(len + 1);
+	bool dir;
+
+	if (loc == NULL || again == NULL)
+		abort();
+	n = http_path_encode(out, loc, cap);
+	if (n == SIZE_MAX || n != strlen(loc) || loc[0] != '/' ||
+	    (n > 1 && loc[1] == '/'))
+		abort();
+	for (size_t i = 1; i < n; i++) {
+		unsigned char c = (unsigned char)loc[i];
+
+		if (c == '%') {
+			if (i + 2 >= n || !isxdigit((unsigned char)loc[i + 1]) ||
+			    !isxdigit((unsigned char)loc[i + 2]))
+				abort();
+			i += 2;
+		} else if (!isalnum(c) && !strchr("-._~/", c)) {
+			abort();
+		}
+	}
+	if (http_path_encode(out, loc, n) != SIZE_MAX)
+		abort();		/* no room for the NUL: refused */
+	if (http_path_normalize(loc, n, again, len + 1, &dir) != 0 ||
+	    strcmp(again, out) != 0)
+		abort();
+	free(loc);
+	free(again);
+}
+
+/* Dotfiles, written the obvious way. */
+static void
+fuzz_check_hidden(const char *out)
+{
+	bool want = false;
+	const char *s = out;
+
+	if (strncmp(s, ".well-known", 11) == 0 && (s[11] == '/' || s[11] == '\0'))
+		s = s[11] == '/' ? s + 12 : s + 11;
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p == '.' && (p == s || p[-1] == '/'))
+			want = true;
+	if (http_path_hidden(out) != want)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -180,6 +235,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rb == 0) {
 		fuzz_check_segments(big, BIG);
 		fuzz_check_idempotent(big);
+		fuzz_check_location(big);
+		fuzz_check_hidden(big);
 	}
 	if (rs == 0)
 		fuzz_check_segments(small, SMALL);
