@@ -482,11 +482,17 @@ worker_run(const struct worker_args *a)
 	case FAULT_START_EXIT:
 		log_error("worker fails at startup: %s exists", getenv(FAULT_ENV));
 		_exit(EXIT_FAILURE);
-	case FAULT_START_HANG:
+	case FAULT_START_HANG: {
+		/* Never ready, but gone with the master (its lifeline's EOF),
+		 * so a test that stops early leaves no process behind. */
+		struct pollfd life = { .fd = a->lifeline_fd, .events = POLLIN };
+
 		log_error("worker hangs at startup: %s says hang",
 		    getenv(FAULT_ENV));
-		for (;;)
-			(void)pause();
+		while (poll(&life, 1, -1) < 0 && errno == EINTR)
+			continue;
+		_exit(EXIT_FAILURE);
+	}
 	}
 	if (worker_epoll(&w) != 0) {
 		log_error_errno("worker setup: epoll");
