@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "http_chars.h"
 
 #define HTTP_AUTOINDEX_MAX	10000
 
@@ -97,18 +98,15 @@ http_buf_html(struct http_buf *b, const char *s, size_t n)
 static void
 http_buf_url(struct http_buf *b, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-
 	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+		char esc[3];
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			http_buf_add(b, (const char *)&c, 1);
-		else
+		if (http_char_is_unreserved(*s)) {
+			http_buf_add(b, s, 1);
+		} else {
+			http_char_pct_encode((unsigned char)*s, esc);
 			http_buf_add(b, esc, 3);
+		}
 	}
 }
 

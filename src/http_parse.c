@@ -158,20 +158,12 @@ http_line_end(struct http_scan *s, int limit_status)
 	return HTTP_OK;
 }
 
-static bool
-http_is_hex(char c)
-{
-	return http_char_is_digit(c) || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
 /* RFC 3986 unreserved / sub-delims: what a reg-name holds besides "%HH". */
 static bool
 http_is_host_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    http_char_is_digit(c) || (c != '\0' && strchr("-._~!$&'()*+,;=",
-	    c) != NULL);
+	return http_char_is_unreserved(c) ||
+	    (c != '\0' && strchr("!$&'()*+,;=", c) != NULL);
 }
 
 /*
@@ -201,8 +193,8 @@ http_host_valid(struct http_str v)
 	} else {
 		for (; i < n && p[i] != ':'; i++) {
 			if (p[i] == '%') {
-				if (i + 2 >= n || !http_is_hex(p[i + 1]) ||
-				    !http_is_hex(p[i + 2]))
+				if (i + 2 >= n || http_char_hex(p[i + 1]) < 0 ||
+				    http_char_hex(p[i + 2]) < 0)
 					return false;
 				i += 2;
 			} else if (!http_is_host_char(p[i])) {

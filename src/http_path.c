@@ -25,6 +25,7 @@
 
 #include <linux/openat2.h>
 
+#include "http_chars.h"
 #include "http_parse.h"
 #include "http_path.h"
 
@@ -43,18 +44,6 @@
 
 /* Set once openat2 is known to be missing or blocked in this process. */
 static bool http_path_no_openat2;
-
-static int
-http_path_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* They end lines and strings in headers, logs and file names. */
 static bool
@@ -82,8 +71,8 @@ http_path_check(const unsigned char *p, size_t len)
 		if (c == '%') {
 			int hi, lo;
 
-			if (len - i < 3 || (hi = http_path_hex(p[i + 1])) < 0 ||
-			    (lo = http_path_hex(p[i + 2])) < 0)
+			if (len - i < 3 || (hi = http_char_hex(p[i + 1])) < 0 ||
+			    (lo = http_char_hex(p[i + 2])) < 0)
 				return HTTP_BAD_REQUEST;
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;
@@ -107,8 +96,8 @@ http_path_prev(const unsigned char *p, size_t *end)
 
 	if (e >= 3 && p[e - 3] == '%') {
 		*end = e - 3;
-		return (unsigned char)(http_path_hex(p[e - 2]) << 4 |
-		    http_path_hex(p[e - 1]));
+		return (unsigned char)(http_char_hex(p[e - 2]) << 4 |
+		    http_char_hex(p[e - 1]));
 	}
 	*end = e - 1;
 	return p[e - 1];
@@ -199,26 +188,21 @@ http_path_hidden(const char *rel)
 size_t
 http_path_encode(const char *rel, char *out, size_t outlen)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t n = 0;
 
 	if (outlen < 2)
 		return SIZE_MAX;
 	out[n++] = '/';
 	for (; *rel != '\0'; rel++) {
-		unsigned char c = (unsigned char)*rel;
-		bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~' || c == '/';
+		bool keep = http_char_is_unreserved(*rel) || *rel == '/';
 
 		if (n + (keep ? 1 : 3) >= outlen)
 			return SIZE_MAX;
 		if (keep) {
-			out[n++] = (char)c;
+			out[n++] = *rel;
 		} else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
+			http_char_pct_encode((unsigned char)*rel, out + n);
+			n += 3;
 		}
 	}
 	out[n] = '\0';
