@@ -74,14 +74,15 @@ static char http_buf[HTTP_BUF_SIZE];
 
 /* "FILE:LINE: http.root: "DIR": reason", the form of every config error. */
 static int
-http_root_error(const struct conf *cf, int err, char *buf, size_t len)
+http_root_error(const struct conf *cf, const char *why, char *buf,
+    size_t len)
 {
 	if (cf->http.root_line > 0)
 		snprintf(buf, len, "%s:%d: http.root: \"%s\": %s", cf->path,
-		    cf->http.root_line, cf->http.root, strerror(err));
+		    cf->http.root_line, cf->http.root, why);
 	else
 		snprintf(buf, len, "%s: http.root: \"%s\": %s", cf->path,
-		    cf->http.root, strerror(err));
+		    cf->http.root, why);
 	return -1;
 }
 
@@ -98,13 +99,13 @@ http_open_site(const struct conf *cf, void **site, char *err, size_t errlen)
 
 	fd = open(cf->http.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return http_root_error(cf, errno, err, errlen);
+		return http_root_error(cf, strerror(errno), err, errlen);
 	if (access(cf->http.root, R_OK | X_OK) != 0 ||
 	    (s = malloc(sizeof(*s))) == NULL) {
 		int saved = errno;
 
 		(void)close(fd);
-		return http_root_error(cf, saved, err, errlen);
+		return http_root_error(cf, strerror(saved), err, errlen);
 	}
 	s->rootfd = fd;
 	(void)http_mime_init(HTTP_MIME_FILE);
@@ -130,13 +131,7 @@ http_check_site(const struct conf *cf, void *site, char *err,
 		return 0;
 	snprintf(why, sizeof(why), "user \"%s\" cannot list it (%s)",
 	    cf->user, strerror(errno));
-	if (cf->http.root_line > 0)
-		snprintf(err, errlen, "%s:%d: http.root: \"%s\": %s", cf->path,
-		    cf->http.root_line, cf->http.root, why);
-	else
-		snprintf(err, errlen, "%s: http.root: \"%s\": %s", cf->path,
-		    cf->http.root, why);
-	return -1;
+	return http_root_error(cf, why, err, errlen);
 }
 
 void

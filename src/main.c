@@ -9,13 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -165,88 +163,44 @@ open_std_fds(void)
 	}
 }
 
-/*
- * Started as root with a user to serve as: what that user can do with the
- * open site (service_check_site) is checked in a child that has become
- * that user, so that -t says what the start would.  0 when it passes or
- * cannot be checked here (the start checks again).
- */
+/* The open site, for a check in a child that has become the user. */
+struct site_check {
+	const struct service *svc;
+	const struct conf *cf;
+	void *site;
+};
+
 static int
-check_site_as_user(const struct service *svc, const struct conf *cf,
-    void *site, char *err, size_t errlen)
+check_site_as_user(void *arg, char *err, size_t errlen)
 {
-	const struct passwd *pw;
-	int fds[2], status = 0;
-	size_t got = 0;
-	pid_t pid;
+	const struct site_check *sc = arg;
 
-	if (geteuid() != 0 || cf->user[0] == '\0' ||
-	    (pw = getpwnam(cf->user)) == NULL || pw->pw_uid == 0)
-		return 0;
-	if (pipe2(fds, O_CLOEXEC) != 0)
-		return 0;
-	if ((pid = fork()) < 0) {
-		(void)close(fds[0]);
-		(void)close(fds[1]);
-		return 0;
-	}
-	if (pid == 0) {
-		(void)close(fds[0]);
-		if (initgroups(pw->pw_name, pw->pw_gid) != 0 ||
-		    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-			_exit(0);
-		if (service_check_site(svc, cf, site, err, errlen) == 0)
-			_exit(0);
-		for (size_t off = 0, len = strlen(err); off < len;) {
-			ssize_t n = write(fds[1], err + off, len - off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				break;
-			off += (size_t)n;
-		}
-		_exit(1);
-	}
-	(void)close(fds[1]);
-	while (got + 1 < errlen) {
-		ssize_t n = read(fds[0], err + got, errlen - 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	err[got] = '\0';
-	(void)close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		continue;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 1 && got > 0 ?
-	    -1 : 0;
+	return service_check_site(sc->svc, sc->cf, sc->site, err, errlen);
 }
 
-/* What the service needs from the file system (the http root) is there,
- * for the user it serves as; the master opens it again for good. */
+/* What the service needs from the file system (the http root) is there;
+ * the master opens it again for good and, once it has become the user it
+ * serves as, checks again as that user.  -t (as_user) makes that check
+ * now, in a child that has become the user. */
 static int
-check_site(const struct conf *cf, char *err, size_t errlen)
+check_site(const struct conf *cf, bool as_user, char *err, size_t errlen)
 {
 	const struct service *svc = service_find(cf->service);
-	void *site;
+	struct site_check sc = { svc, cf, NULL };
+	int status = 0;
 
 	if (svc == NULL) {
 		snprintf(err, errlen, "%s: service %s is not available",
 		    cf->path, cf->service);
 		return -1;
 	}
-	if (service_open_site(svc, cf, &site, err, errlen) != 0)
+	if (service_open_site(svc, cf, &sc.site, err, errlen) != 0)
 		return -1;
-	if (check_site_as_user(svc, cf, site, err, errlen) != 0) {
-		service_close_site(svc, site);
-		return -1;
-	}
-	service_close_site(svc, site);
-	return 0;
+	if (as_user)
+		status = privs_check_as_user(cf, check_site_as_user, &sc, err,
+		    errlen);
+	service_close_site(svc, sc.site);
+	return status;
 }
 
 /* Loads and checks the file, applies the overrides; exits 78 on error. */
@@ -264,7 +218,7 @@ load_config(const struct options *o, struct conf *cf)
 		conf_free(cf);
 		exit(EXIT_CONFIG);
 	}
-	if (check_site(cf, err, sizeof(err)) != 0) {
+	if (check_site(cf, o->check_only, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		conf_free(cf);
 		exit(EXIT_CONFIG);

@@ -15,12 +15,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -149,6 +151,70 @@ privs_drop(const struct conf *cf, char *err, size_t errlen)
 	    "CAP_NET_BIND_SERVICE", cf->user, (long)pw->pw_uid,
 	    (long)pw->pw_gid);
 	return 0;
+}
+
+/* Sends msg whole on fd (a pipe), as far as it goes. */
+static void
+privs_send(int fd, const char *msg)
+{
+	for (size_t off = 0, len = strlen(msg); off < len;) {
+		ssize_t n = write(fd, msg + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		off += (size_t)n;
+	}
+}
+
+int
+privs_check_as_user(const struct conf *cf,
+    int (*check)(void *arg, char *err, size_t errlen), void *arg,
+    char *err, size_t errlen)
+{
+	const struct passwd *pw;
+	int fds[2], status = 0;
+	size_t got = 0;
+	pid_t pid;
+
+	if (geteuid() != 0 || cf->user[0] == '\0' ||
+	    (pw = privs_lookup(cf->user, err, errlen)) == NULL ||
+	    pw->pw_uid == 0 || pipe2(fds, O_CLOEXEC) != 0)
+		return 0;
+	if ((pid = fork()) < 0) {
+		(void)close(fds[0]);
+		(void)close(fds[1]);
+		return 0;
+	}
+	if (pid == 0) {
+		(void)close(fds[0]);
+		capng_clear(CAPNG_SELECT_BOTH);
+		if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+		    CAPNG_INIT_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0 ||
+		    privs_verify(pw, err, errlen) != 0)
+			_exit(0);
+		if (check(arg, err, errlen) == 0)
+			_exit(0);
+		privs_send(fds[1], err);
+		_exit(1);
+	}
+	(void)close(fds[1]);
+	while (got + 1 < errlen) {
+		ssize_t n = read(fds[0], err + got, errlen - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	err[got] = '\0';
+	(void)close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		continue;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 1 && got > 0 ?
+	    -1 : 0;
 }
 
 int

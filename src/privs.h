@@ -18,6 +18,16 @@ struct conf;
 int privs_check(const struct conf *cf, char *err, size_t errlen);
 /* -1 (err: why) when started as root with no `user`; else 0. */
 int privs_check_start(const struct conf *cf, char *err, size_t errlen);
+/*
+ * Started as root with a user to serve as: runs check(arg) in a child
+ * that has become that user (groups, gid, uid, no capability), and
+ * returns what it returned, its message in err.  0 without running it
+ * when there is no user to become, or the child could not be made or
+ * could not switch (the start checks again after its own switch).
+ */
+int privs_check_as_user(const struct conf *cf,
+    int (*check)(void *arg, char *err, size_t errlen), void *arg,
+    char *err, size_t errlen);
 /* 0 on success (or nothing to do); -1 when privileges could not be dropped. */
 int privs_drop(const struct conf *cf, char *err, size_t errlen);
 /* A new worker (or parker) gives up every capability (none to give up
