@@ -198,20 +198,19 @@ master_log_record(const struct health_record *r, enum score_result res)
 	    (unsigned long)r->pid, score_result_name(res));
 }
 
-/* Bytes that were no record: one warning, then at most one every
- * MASTER_BAD_LOG_MS with what was dropped meanwhile. */
+/* Bytes that were no record (dropped of them, 0 from the chores): one
+ * warning, then at most one every MASTER_BAD_LOG_MS with what was dropped
+ * meanwhile, said by the chores once that time has passed. */
 static void
-master_bad_health(struct master *m, size_t dropped,
-    enum health_decode_status st, uint64_t now_ms)
+master_bad_health(struct master *m, size_t dropped, uint64_t now_ms)
 {
 	m->bad_health_bytes += dropped;
-	if (m->bad_health_log_ms != 0 &&
-	    now_ms - m->bad_health_log_ms < MASTER_BAD_LOG_MS)
+	if (m->bad_health_bytes == 0 || (m->bad_health_log_ms != 0 &&
+	    now_ms - m->bad_health_log_ms < MASTER_BAD_LOG_MS))
 		return;
-	log_warning("health pipe: dropped %llu bytes that were no record "
-	    "(%s); reading on from the next record (said at most every %d s)",
-	    (unsigned long long)m->bad_health_bytes,
-	    health_decode_strerror(st), MASTER_BAD_LOG_MS / 1000);
+	log_warning("health pipe: dropped %llu bytes that were no record; "
+	    "reading on from the next record (said at most every %d s)",
+	    (unsigned long long)m->bad_health_bytes, MASTER_BAD_LOG_MS / 1000);
 	m->bad_health_log_ms = now_ms;
 	m->bad_health_bytes = 0;
 }
@@ -230,18 +229,17 @@ master_apply_records(struct master *m, const uint8_t *buf, size_t len,
 
 	while (len - off >= HEALTH_RECORD_SIZE) {
 		struct health_record r;
-		enum health_decode_status st;
 		size_t skip;
 
-		st = health_decode(buf + off, len - off, &r);
-		if (st == HEALTH_DECODE_OK) {
+		if (health_decode(buf + off, len - off, &r) ==
+		    HEALTH_DECODE_OK) {
 			master_log_record(&r, score_apply(&m->score, &r,
 			    now_ms, NULL));
 			off += HEALTH_RECORD_SIZE;
 			continue;
 		}
 		skip = health_resync(buf + off, len - off);
-		master_bad_health(m, skip, st, now_ms);
+		master_bad_health(m, skip, now_ms);
 		off += skip;
 	}
 	return off;
@@ -261,9 +259,8 @@ master_drain_health(struct master *m, uint64_t now_ms)
 	size_t cap = sizeof(m->health_buf);
 
 	for (int reads = 0; reads < MASTER_DRAIN_READS; reads++) {
-		ssize_t n = read(m->health_rd, buf + m->health_len,
-		    cap - m->health_len);
-		size_t used, len;
+		size_t room = cap - m->health_len, used, len;
+		ssize_t n = read(m->health_rd, buf + m->health_len, room);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -276,8 +273,8 @@ master_drain_health(struct master *m, uint64_t now_ms)
 		used = master_apply_records(m, buf, len, now_ms);
 		memmove(buf, buf + used, len - used);
 		m->health_len = len - used;
-		if ((size_t)n < cap - (len - (size_t)n))
-			return;
+		if ((size_t)n < room)
+			return;		/* the pipe is empty */
 	}
 }
 
@@ -419,6 +416,7 @@ master_tick_running(struct master *m, uint64_t now_ms)
 	spawn_due(m, now_ms);
 	if (now_ms >= m->chores_ms) {
 		pool_chores(m, now_ms);
+		master_bad_health(m, 0, now_ms);
 		reload_check_late(m, now_ms);
 		pool_status(m);
 		notify_status(m->status, now_ms);

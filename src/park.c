@@ -222,7 +222,8 @@ park_shed_one(struct park *p, uint32_t slot, uint64_t now_ms)
 }
 
 /* A slot for one more: closes one in its lingering close, else sheds the
- * oldest idle, else the oldest reading, else the oldest sending.  false when only ready connections are held. */
+ * oldest idle, else the oldest reading, else the oldest sending.  false
+ * when only ready connections are held. */
 static bool
 park_make_room(struct park *p, uint64_t now_ms)
 {
