@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "board.h"
@@ -47,6 +46,12 @@ http_status_page_wanted(const struct conf *cf, const struct http_request *req)
 	    memcmp(req->path.ptr, cf->http.status_path, n) == 0;
 }
 
+static bool
+http_status_loopback4(const struct in_addr *a)
+{
+	return (ntohl(a->s_addr) >> 24) == 127;
+}
+
 /* 127.0.0.0/8, ::1, and ::ffff:127.0.0.0/104. */
 static bool
 http_status_loopback(const struct conn *c)
@@ -57,7 +62,7 @@ http_status_loopback(const struct conn *c)
 	switch (c->peer_addr.ss_family) {
 	case AF_INET:
 		sin = (const struct sockaddr_in *)&c->peer_addr;
-		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+		return http_status_loopback4(&sin->sin_addr);
 	case AF_INET6:
 		sin6 = (const struct sockaddr_in6 *)&c->peer_addr;
 		if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
@@ -79,33 +84,33 @@ http_status_loopback(const struct conn *c)
 static bool
 http_status_host_loopback(struct http_str host)
 {
-	char name[64];
-	const char *p = host.ptr, *end;
-	size_t n = host.len;
+	char lit[INET6_ADDRSTRLEN];	/* the address, NUL-terminated */
+	struct http_str name = host;
+	const char *end;
+	bool bracket;
 	struct in_addr a4;
 	struct in6_addr a6;
 
-	if (p == NULL)
+	if (host.ptr == NULL)
 		return true;
-	if (n > 0 && p[0] == '[') {
-		if ((end = memchr(p, ']', n)) == NULL)
-			return false;
-		p++;
-		n = (size_t)(end - p);
-	} else if ((end = memchr(p, ':', n)) != NULL) {
-		n = (size_t)(end - p);
-	}
-	if (n == 0 || n >= sizeof(name))
+	bracket = host.len > 0 && host.ptr[0] == '[';
+	end = memchr(host.ptr, bracket ? ']' : ':', host.len);
+	if (bracket && end == NULL)
 		return false;
-	memcpy(name, p, n);
-	name[n] = '\0';
-	if (host.ptr[0] == '[')
-		return inet_pton(AF_INET6, name, &a6) == 1 &&
+	if (bracket)
+		name.ptr++;
+	if (end != NULL)
+		name.len = (size_t)(end - name.ptr);
+	if (http_str_eq(name, "localhost") || http_str_eq(name, "localhost."))
+		return !bracket;
+	if (name.len == 0 || name.len >= sizeof(lit))
+		return false;
+	memcpy(lit, name.ptr, name.len);
+	lit[name.len] = '\0';
+	if (bracket)
+		return inet_pton(AF_INET6, lit, &a6) == 1 &&
 		    IN6_IS_ADDR_LOOPBACK(&a6);
-	if (inet_pton(AF_INET, name, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	return strcasecmp(name, "localhost") == 0 ||
-	    strcasecmp(name, "localhost.") == 0;
+	return inet_pton(AF_INET, lit, &a4) == 1 && http_status_loopback4(&a4);
 }
 
 /* The board's row as a scoreboard slot, for score_format_slot(). */
